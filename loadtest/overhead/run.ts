@@ -1,0 +1,103 @@
+/**
+ * What the instrumentation costs a Koa service: throughput of one trivial feature route in each mode,
+ * measured side by side in one run. The server runs on core 0 and this load generator on core 1
+ * (taskset), modes are alternated round by round (A B C D, B C D A, ...), and the result is each
+ * mode's median throughput as a ratio of the uninstrumented one. Bounded: rounds x modes x seconds.
+ *
+ *   npm run bench:overhead -w @feature-analytics/loadtest -- --rounds 4 --seconds 8
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+import { MODES, type Mode } from './server.ts'
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '4' },
+    seconds: { type: 'string', default: '8' },
+    warmup: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '32' },
+    port: { type: 'string', default: '39111' },
+  },
+})
+const rounds = Number(values.rounds)
+const seconds = Number(values.seconds)
+const warmup = Number(values.warmup)
+const connections = Number(values.connections)
+const port = Number(values.port)
+
+const hasTaskset = spawnSync('taskset', ['-c', '1', 'true']).status === 0
+if (!hasTaskset) {
+  console.error('bench: taskset (util-linux) is required to pin server and load generator to different cores')
+  process.exit(2)
+}
+// Pin ourselves (the load generator) to core 1; the server goes to core 0.
+spawnSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' })
+
+async function startServer(mode: Mode): Promise<ChildProcess> {
+  const server = spawn(
+    'taskset',
+    ['-c', '0', process.execPath, fileURLToPath(new URL('./server.ts', import.meta.url)), mode, String(port)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  const [line] = (await Promise.race([
+    once(server.stdout as NodeJS.ReadableStream, 'data'),
+    once(server, 'exit').then(() => {
+      throw new Error(`bench: server for mode ${mode} exited before it was ready`)
+    }),
+  ])) as [Buffer]
+  if (!line.toString().startsWith('ready')) throw new Error(`bench: unexpected server output: ${line}`)
+  return server
+}
+
+async function load(duration: number): Promise<autocannon.Result> {
+  return autocannon({ url: `http://127.0.0.1:${port}/api/search?q=x`, connections, duration, pipelining: 1 })
+}
+
+async function measure(mode: Mode): Promise<number> {
+  const server = await startServer(mode)
+  try {
+    await load(warmup)
+    const result = await load(seconds)
+    if (result.non2xx > 0 || result.errors > 0) {
+      throw new Error(
+        `bench: mode ${mode} had ${result.non2xx} non-2xx responses and ${result.errors} errors`,
+      )
+    }
+    return result.requests.total / seconds
+  } finally {
+    server.kill('SIGTERM')
+    await once(server, 'exit')
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2
+}
+
+const samples = new Map<Mode, number[]>(MODES.map((m) => [m, []]))
+console.error(
+  `bench: ${rounds} rounds x ${MODES.length} modes x ${warmup + seconds}s, ${connections} connections`,
+)
+for (let round = 0; round < rounds; round++) {
+  // Rotate the order every round so no mode always runs first (or last) on a warm machine.
+  const order = MODES.map((_, i) => MODES[(i + round) % MODES.length] as Mode)
+  for (const mode of order) {
+    const rps = await measure(mode)
+    samples.get(mode)?.push(rps)
+    console.error(`bench: round ${round + 1}/${rounds} ${mode.padEnd(12)} ${rps.toFixed(0)} req/s`)
+  }
+}
+
+const base = median(samples.get('none') ?? [])
+console.log('\nmode          median req/s   vs none   cost')
+for (const mode of MODES) {
+  const m = median(samples.get(mode) ?? [])
+  console.log(
+    `${mode.padEnd(13)} ${m.toFixed(0).padStart(12)}   ${(m / base).toFixed(3).padStart(7)}   ${((1 - m / base) * 100).toFixed(1).padStart(5)}%`,
+  )
+}

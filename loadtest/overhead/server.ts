@@ -1,0 +1,123 @@
+/**
+ * One Koa service with one trivial feature route, started in one of the benchmark's modes. The route
+ * does next to nothing on purpose: whatever throughput it loses is the instrumentation's cost.
+ *
+ *   node loadtest/overhead/server.ts <mode> <port>
+ */
+import { createServer } from 'node:http'
+import { LATENCY_BUCKETS_MS, METERS, METRICS, UNITS } from '@feature-analytics/schema'
+import { createFeatureTracker } from '@feature-analytics/tracker'
+import { featureTracking } from '@feature-analytics/tracker-koa'
+import { FeatureAggregator } from '@feature-analytics/tracker-node'
+import Router from '@koa/router'
+import { type Attributes, context, metrics, trace } from '@opentelemetry/api'
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics'
+import { BatchSpanProcessor, InMemorySpanExporter, TracerProvider } from '@opentelemetry/sdk-trace'
+import Koa from 'koa'
+
+export const MODES = ['none', 'tracker', 'seed-metrics', 'seed-spans'] as const
+export type Mode = (typeof MODES)[number]
+
+const USER = { userId: 'u-1', tenantId: 't-1', plan: 'pro' as const }
+
+/** Exports every 10 s like a real service would, into memory (nothing to measure in the network). */
+function meterProvider(producers: FeatureAggregator[] = []): MeterProvider {
+  const reader = new PeriodicExportingMetricReader({
+    exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+    exportIntervalMillis: 10_000,
+    metricProducers: producers,
+  })
+  return new MeterProvider({ readers: [reader] })
+}
+
+/** The seed article's decorator: direct SDK calls with four attributes, optionally a span per call. */
+function seedDecorator(feature: string, withSpan: boolean): Koa.Middleware {
+  const meter = meterProvider().getMeter(METERS.features)
+  const usage = meter.createCounter(METRICS.usage, { unit: UNITS.count })
+  const latency = meter.createHistogram(METRICS.latency, {
+    unit: UNITS.milliseconds,
+    advice: { explicitBucketBoundaries: [...LATENCY_BUCKETS_MS] },
+  })
+  const tracer = trace.getTracer('seed')
+  return async (_ctx, next) => {
+    const span = withSpan ? tracer.startSpan(`feature.${feature}`) : undefined
+    const started = performance.now()
+    let outcome = 'success'
+    try {
+      await next()
+    } catch (error) {
+      outcome = 'error'
+      throw error
+    } finally {
+      const attributes: Attributes = {
+        'feature.name': feature,
+        'feature.category': 'discovery',
+        'user.plan': USER.plan,
+        'feature.outcome': outcome,
+      }
+      usage.add(1, { ...attributes, 'tenant.id': USER.tenantId })
+      latency.record(performance.now() - started, attributes)
+      span?.end()
+    }
+  }
+}
+
+function instrumentation(mode: Mode): Koa.Middleware[] {
+  switch (mode) {
+    case 'none':
+      return []
+    case 'tracker': {
+      const aggregator = new FeatureAggregator()
+      meterProvider([aggregator])
+      const tracker = createFeatureTracker({
+        catalog: { search: { category: 'discovery' } },
+        recorder: aggregator,
+      })
+      return [featureTracking(tracker)('search')]
+    }
+    case 'seed-metrics':
+      return [seedDecorator('search', false)]
+    case 'seed-spans': {
+      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
+      const exporter = new InMemorySpanExporter()
+      trace.setGlobalTracerProvider(
+        new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter })] }),
+      )
+      // Spans are exported in batches and then forgotten, as a real exporter would.
+      setInterval(() => exporter.reset(), 1000).unref()
+      return [seedDecorator('search', true)]
+    }
+  }
+}
+
+export function createBenchApp(mode: Mode): Koa {
+  const app = new Koa()
+  const router = new Router()
+  app.use(async (ctx, next) => {
+    ctx.state.user = USER
+    await next()
+  })
+  router.get('/api/search', ...instrumentation(mode), (ctx) => {
+    ctx.body = { results: [], query: ctx.query.q ?? '' }
+  })
+  app.use(router.routes())
+  return app
+}
+
+if (import.meta.main) {
+  const [mode, port] = process.argv.slice(2)
+  if (!MODES.includes(mode as Mode)) {
+    console.error(`usage: server.ts <${MODES.join('|')}> <port>`)
+    process.exit(2)
+  }
+  metrics.disable()
+  const server = createServer(createBenchApp(mode as Mode).callback())
+  server.listen(Number(port), '127.0.0.1', () => console.log(`ready ${mode} ${port}`))
+  process.on('SIGTERM', () => server.close(() => process.exit(0)))
+}

@@ -1,0 +1,8 @@
+/**
+ * Key layout under a prefix. The feature's length comes first, so no choice of ids can make two
+ * (feature, user) pairs share a key, whatever characters (":" included) they contain.
+ */
+export const countKey = (prefix: string, userId: string, feature: string): string =>
+  `${prefix}count:${feature.length}:${feature}:${userId}`
+
+export const tenantKey = (prefix: string, tenantId: string): string => `${prefix}tenant:${tenantId}`

@@ -1,0 +1,99 @@
+import type { AdoptionStore } from '@feature-analytics/tracker'
+import { Redis } from 'ioredis'
+import { RedisAdoptionStoreError, RedisStoreConfigError } from './errors.ts'
+import { countKey, tenantKey } from './keys.ts'
+
+export interface RedisAdoptionStoreOptions {
+  /** A client you own (the store never closes it); or give `url`. */
+  redis?: Redis
+  /** redis://host:port/db; the store creates the client and `close()` quits it. */
+  url?: string
+  /** Default 'feature-analytics:adoption:'. Stores with different prefixes never see each other's keys. */
+  keyPrefix?: string
+  /** Expire counts and tenant sets this long after their last write; default: never. */
+  ttlSeconds?: number
+  /** For a client the store creates: fail a command after this long instead of queueing it. Default 1000. */
+  commandTimeoutMillis?: number
+}
+
+/**
+ * AdoptionStore on Redis, shared by every API replica. `add` is one INCRBY, atomic on the server,
+ * so the tracker's `newCount - n < t <= newCount` rule fires each (user, feature, stage) exactly
+ * once across replicas. With a TTL the INCRBY and EXPIRE go in one MULTI, so a count never exists
+ * without its expiry. Failures reject with RedisAdoptionStoreError; the tracker counts them as
+ * store_error and keeps the usage.
+ */
+export class RedisAdoptionStore implements AdoptionStore {
+  readonly redis: Redis
+  #prefix: string
+  #ttl: number | undefined
+  #owned: boolean
+
+  constructor(options: RedisAdoptionStoreOptions) {
+    if (options.redis === undefined && options.url === undefined) {
+      throw new RedisStoreConfigError('RedisAdoptionStore needs a `redis` client or a `url`')
+    }
+    const ttl = options.ttlSeconds
+    if (ttl !== undefined && (!Number.isSafeInteger(ttl) || ttl < 1)) {
+      throw new RedisStoreConfigError(`ttlSeconds must be a positive integer, got ${String(ttl)}`)
+    }
+    this.#prefix = options.keyPrefix ?? 'feature-analytics:adoption:'
+    this.#ttl = ttl
+    this.#owned = options.redis === undefined
+    this.redis =
+      options.redis ??
+      new Redis(options.url as string, {
+        commandTimeout: options.commandTimeoutMillis ?? 1000,
+        maxRetriesPerRequest: 1,
+        lazyConnect: false,
+      })
+  }
+
+  async add(userId: string, feature: string, n: number): Promise<number> {
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw new RedisAdoptionStoreError('add', `n must be a positive integer, got ${n}`)
+    const key = countKey(this.#prefix, userId, feature)
+    const count = await this.#run('add', async () => {
+      if (this.#ttl === undefined) return this.redis.incrby(key, n)
+      const replies = await this.redis.multi().incrby(key, n).expire(key, this.#ttl).exec()
+      const [error, value] = replies?.[0] ?? [new Error('transaction aborted'), undefined]
+      if (error) throw error
+      return value
+    })
+    if (typeof count !== 'number' || !Number.isSafeInteger(count)) {
+      throw new RedisAdoptionStoreError('add', `INCRBY answered ${String(count)}, not an integer`)
+    }
+    return count
+  }
+
+  async markTenantFeature(tenantId: string, feature: string): Promise<void> {
+    const key = tenantKey(this.#prefix, tenantId)
+    await this.#run('markTenantFeature', async () => {
+      if (this.#ttl === undefined) return this.redis.sadd(key, feature)
+      return this.redis.multi().sadd(key, feature).expire(key, this.#ttl).exec()
+    })
+  }
+
+  async tenantFeatures(tenantId: string): Promise<string[]> {
+    return this.#run('tenantFeatures', () => this.redis.smembers(tenantKey(this.#prefix, tenantId)))
+  }
+
+  async resetTenantFeatures(tenantId: string): Promise<void> {
+    await this.#run('resetTenantFeatures', () => this.redis.del(tenantKey(this.#prefix, tenantId)))
+  }
+
+  /** Quits the client if the store created it. */
+  async close(): Promise<void> {
+    if (this.#owned) await this.redis.quit().catch(() => this.redis.disconnect())
+  }
+
+  async #run<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call()
+    } catch (error) {
+      throw new RedisAdoptionStoreError(operation, error instanceof Error ? error.message : String(error), {
+        cause: error,
+      })
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import { ATTR, type Plan } from '@feature-analytics/schema'
+import type { FeatureTracker } from '@feature-analytics/tracker'
+import { context, type Span, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api'
+import type { DefaultContext, DefaultState, Middleware, ParameterizedContext } from 'koa'
+import { defaultOutcome, type RequestOutcome, statusOfError } from './outcome.ts'
+
+export interface TrackedUser {
+  userId: string
+  tenantId: string
+  plan: Plan
+}
+
+export interface FeatureTrackingOptions<StateT = DefaultState, ContextT = DefaultContext> {
+  /** Default: `ctx.state.user`. Asked before the handler and, if it had no answer, again after. */
+  resolveUser?: (ctx: ParameterizedContext<StateT, ContextT>) => TrackedUser | undefined
+  /** Open the span `feature.<name>` around the handler. Default false (a span per call costs throughput). */
+  childSpan?: boolean
+  /** Default: the global tracer provider's `@feature-analytics/tracker-koa` tracer. */
+  tracer?: Tracer
+  /** Maps the final status to an outcome; default `defaultOutcome` (401/402/403 skip, >= 400 error). */
+  outcome?: (status: number) => RequestOutcome
+}
+
+const defaultResolveUser = (ctx: { state: unknown }): TrackedUser | undefined =>
+  (ctx.state as { user?: TrackedUser } | undefined)?.user
+
+function safely<T>(resolve: () => T | undefined): T | undefined {
+  try {
+    return resolve()
+  } catch {
+    // A broken resolver must not break the request; the call just goes unrecorded.
+    return undefined
+  }
+}
+
+function tagSpans(spans: (Span | undefined)[], feature: string, user: TrackedUser): void {
+  for (const span of spans) {
+    span?.setAttributes({
+      [ATTR.featureName]: feature,
+      [ATTR.tenantId]: String(user.tenantId),
+      [ATTR.userId]: String(user.userId),
+      [ATTR.userPlan]: String(user.plan),
+    })
+  }
+}
+
+/**
+ * Returns `trackFeature(name)`: route middleware that times the handlers after it and records the
+ * call as one use of `name`, with user, tenant and plan from `resolveUser`. A throwing handler is
+ * recorded as outcome=error and the error is rethrown untouched.
+ */
+export function featureTracking<StateT = DefaultState, ContextT = DefaultContext>(
+  tracker: FeatureTracker,
+  options: FeatureTrackingOptions<StateT, ContextT> = {},
+) {
+  const resolveUser = options.resolveUser ?? defaultResolveUser
+  const outcomeOf = options.outcome ?? defaultOutcome
+  const tracer = options.tracer ?? trace.getTracer('@feature-analytics/tracker-koa')
+
+  return function trackFeature(feature: string): Middleware<StateT, ContextT> {
+    const spanName = `feature.${feature}`
+    return async function featureMiddleware(ctx, next) {
+      const requestSpan = trace.getActiveSpan()
+      const childSpan = options.childSpan ? tracer.startSpan(spanName) : undefined
+      let user = safely(() => resolveUser(ctx))
+      if (user) tagSpans([requestSpan, childSpan], feature, user)
+
+      const started = performance.now()
+      let status = 500
+      let failure: unknown
+      try {
+        if (childSpan) await context.with(trace.setSpan(context.active(), childSpan), next)
+        else await next()
+        status = ctx.status
+      } catch (error) {
+        failure = error
+        status = statusOfError(error)
+        throw error
+      } finally {
+        const durationMs = performance.now() - started
+        const outcome = outcomeOf(status)
+        if (!user) {
+          user = safely(() => resolveUser(ctx))
+          if (user) tagSpans([requestSpan, childSpan], feature, user)
+        }
+        if (user && outcome !== 'skip') {
+          // Adoption bookkeeping finishes in the background; the promise never rejects.
+          void tracker.trackFeatureUsed({ feature, ...user, durationMs, outcome })
+        }
+        if (childSpan) {
+          if (failure !== undefined) {
+            childSpan.recordException(failure instanceof Error ? failure : String(failure))
+          }
+          if (outcome === 'error') {
+            childSpan.setStatus({ code: SpanStatusCode.ERROR, message: `status ${status}` })
+          }
+          childSpan.end()
+        }
+      }
+    }
+  }
+}

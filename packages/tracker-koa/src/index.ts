@@ -1,0 +1,2 @@
+export { type FeatureTrackingOptions, featureTracking, type TrackedUser } from './feature-tracking.ts'
+export { defaultOutcome, type RequestOutcome } from './outcome.ts'

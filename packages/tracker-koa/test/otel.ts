@@ -1,0 +1,65 @@
+import type { Attributes } from '@opentelemetry/api'
+import { context } from '@opentelemetry/api'
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
+import {
+  AggregationTemporality,
+  DataPointType,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics'
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
+
+export interface Point {
+  name: string
+  attributes: Attributes
+  value: number
+}
+
+/** Real metrics and tracing SDKs with in-memory exporters, and async context across awaits. */
+export function otel() {
+  const contextManager = new AsyncLocalStorageContextManager().enable()
+  context.setGlobalContextManager(contextManager)
+  const reader = new PeriodicExportingMetricReader({
+    exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+    exportIntervalMillis: 3_600_000,
+  })
+  const meterProvider = new MeterProvider({ readers: [reader] })
+  const spans = new InMemorySpanExporter()
+  const tracerProvider = new TracerProvider({
+    spanProcessors: [new SimpleSpanProcessor({ exporter: spans })],
+  })
+
+  return {
+    meterProvider,
+    tracer: tracerProvider.getTracer('test'),
+    spans,
+    /** Every data point, histograms as their count. */
+    async points(): Promise<Point[]> {
+      const { resourceMetrics, errors } = await reader.collect()
+      if (errors.length > 0) throw new AggregateError(errors)
+      return resourceMetrics.scopeMetrics.flatMap((s) =>
+        s.metrics.flatMap((m) =>
+          m.dataPointType === DataPointType.HISTOGRAM
+            ? m.dataPoints.map((p) => ({
+                name: m.descriptor.name,
+                attributes: p.attributes,
+                value: p.value.count,
+              }))
+            : m.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM
+              ? []
+              : m.dataPoints.map((p) => ({
+                  name: m.descriptor.name,
+                  attributes: p.attributes,
+                  value: p.value,
+                })),
+        ),
+      )
+    },
+    async shutdown() {
+      await meterProvider.shutdown()
+      await tracerProvider.shutdown()
+      context.disable()
+    },
+  }
+}

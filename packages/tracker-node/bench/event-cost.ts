@@ -1,0 +1,117 @@
+/**
+ * What one tracked event costs (usage counter + latency histogram, 4 attributes), per path:
+ *   sdk      the seed's direct OpenTelemetry SDK calls, an attribute object per call
+ *   tracker  createFeatureTracker + FeatureAggregator: validation, tenant budget, distinct users,
+ *            adoption bookkeeping (in-memory store) included
+ *   recorder FeatureAggregator's usage() + latency() alone, what the tracker adds on top of it
+ *   map      a plain Map increment under a concatenated key, the floor
+ * Modes run alternated (A B C D A B C D ...) in one process so drift hits all alike; the report
+ * is the median of the rounds, and ratios rather than absolute times are what carry over.
+ * Run: npm run bench -w @feature-analytics/tracker-node [-- --rounds 9 --events 200000]
+ */
+import { parseArgs } from 'node:util'
+import { ATTR, METRICS, PLANS } from '@feature-analytics/schema'
+import { createFeatureTracker, InMemoryAdoptionStore } from '@feature-analytics/tracker'
+import { MeterProvider } from '@opentelemetry/sdk-metrics'
+import { FeatureAggregator } from '../src/index.ts'
+import { testReader } from '../test/collect.ts'
+
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '9' }, events: { type: 'string', default: '200000' } },
+})
+const ROUNDS = Number(values.rounds)
+const EVENTS = Number(values.events)
+
+const catalog = {
+  report_export: { category: 'reporting' },
+  search: { category: 'discovery' },
+  dashboard_create: { category: 'dashboards' },
+  alert_create: { category: 'monitoring' },
+}
+const features = Object.keys(catalog) as (keyof typeof catalog)[]
+// 1,000 distinct events cycled: 200 users over 50 tenants, all features and plans.
+const events = Array.from({ length: 1000 }, (_, i) => ({
+  feature: features[i % features.length] as keyof typeof catalog,
+  userId: `user-${i % 200}`,
+  tenantId: `tenant-${i % 50}`,
+  plan: PLANS[i % PLANS.length] as (typeof PLANS)[number],
+  durationMs: (i * 7.3) % 400,
+  outcome: 'success' as const,
+}))
+
+function sdkPath() {
+  const provider = new MeterProvider({ readers: [testReader()] })
+  const meter = provider.getMeter('product.features')
+  const usage = meter.createCounter(METRICS.usage)
+  const latency = meter.createHistogram(METRICS.latency, { unit: 'ms' })
+  return (e: (typeof events)[number]) => {
+    const attributes = {
+      [ATTR.featureName]: e.feature,
+      [ATTR.featureCategory]: catalog[e.feature].category,
+      [ATTR.userPlan]: e.plan,
+      [ATTR.tenantId]: e.tenantId,
+    }
+    usage.add(1, attributes)
+    latency.record(e.durationMs, attributes)
+  }
+}
+
+function trackerPath() {
+  const aggregator = new FeatureAggregator()
+  const tracker = createFeatureTracker({
+    catalog,
+    recorder: aggregator,
+    adoptionStore: new InMemoryAdoptionStore(),
+  })
+  return (e: (typeof events)[number]) => {
+    void tracker.trackFeatureUsed(e)
+  }
+}
+
+function recorderPath() {
+  const aggregator = new FeatureAggregator()
+  return (e: (typeof events)[number]) => {
+    const category = catalog[e.feature].category
+    aggregator.usage(e.feature, category, e.plan, e.tenantId, e.outcome)
+    aggregator.latency(e.feature, category, e.plan, e.durationMs)
+  }
+}
+
+function mapPath() {
+  const counts = new Map<string, number>()
+  return (e: (typeof events)[number]) => {
+    const key = `${e.feature}|${e.plan}|${e.tenantId}|${e.outcome}`
+    counts.set(key, (counts.get(key) ?? 0) + 1)
+  }
+}
+
+const modes = { sdk: sdkPath(), tracker: trackerPath(), recorder: recorderPath(), map: mapPath() }
+type Mode = keyof typeof modes
+
+function run(record: (e: (typeof events)[number]) => void): number {
+  const started = performance.now()
+  for (let i = 0; i < EVENTS; i++) record(events[i % events.length] as (typeof events)[number])
+  return ((performance.now() - started) * 1e6) / EVENTS // ns per event
+}
+
+for (const record of Object.values(modes)) run(record) // warm-up: JIT and first series
+const samples: Record<Mode, number[]> = { sdk: [], tracker: [], recorder: [], map: [] }
+for (let round = 0; round < ROUNDS; round++) {
+  for (const mode of Object.keys(modes) as Mode[]) samples[mode].push(run(modes[mode]))
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
+const ns = Object.fromEntries(Object.entries(samples).map(([m, xs]) => [m, median(xs)])) as Record<
+  Mode,
+  number
+>
+// Each round's modes ran back to back under the same machine load, so their ratio is the robust figure.
+const ratio = (a: Mode, b: Mode) => median(samples[a].map((x, i) => x / (samples[b][i] as number)))
+
+console.log(`events per round ${EVENTS}, rounds ${ROUNDS}, modes alternated: ${Object.keys(modes).join(' ')}`)
+for (const mode of Object.keys(ns) as Mode[])
+  console.log(`${mode.padEnd(9)} ${ns[mode].toFixed(0).padStart(6)} ns/event (median)`)
+console.log('median of per-round ratios:')
+console.log(`  sdk / tracker  = ${ratio('sdk', 'tracker').toFixed(2)}x   (design bar: >= 5x)`)
+console.log(`  sdk / recorder = ${ratio('sdk', 'recorder').toFixed(2)}x`)
+console.log(`  tracker / map  = ${ratio('tracker', 'map').toFixed(2)}x`)
+console.log(`  recorder / map = ${ratio('recorder', 'map').toFixed(2)}x`)

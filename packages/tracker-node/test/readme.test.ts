@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { afterAll, describe, expect, it } from 'vitest'
+
+const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8')
+
+describe('README example', () => {
+  let shutdown: (() => Promise<void>) | undefined
+  afterAll(() => shutdown?.())
+
+  it('is examples/service.ts verbatim', () => {
+    expect(read('../README.md')).toContain(`\`\`\`ts\n${read('../examples/service.ts')}\`\`\``)
+  })
+
+  it('serves what it tracked and merged on its Prometheus endpoint', async () => {
+    const probe = createServer()
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    process.env.METRICS_PORT = String((probe.address() as { port: number }).port)
+    await new Promise((resolve) => probe.close(resolve))
+
+    const { telemetry } = await import('../examples/service.ts')
+    shutdown = () => telemetry.shutdown()
+    const scrape = await (await fetch(telemetry.prometheusUrl as string)).text()
+    expect(scrape).toMatch(/product_feature_usage_total\{[^}]*feature_name="search"[^}]*\} 1/)
+    expect(scrape).toMatch(/product_feature_click_total\{[^}]*ui_element="search-box"[^}]*\} 3/)
+    expect(scrape).toMatch(/product_tracker_dropped_total\{reason="unknown_attribute"[^}]*\} 1/)
+    expect(scrape).toMatch(/target_info\{[^}]*service_name="saas-api"/)
+  })
+})

@@ -1,0 +1,147 @@
+import {
+  type AdoptionStage,
+  type AdoptionThresholds,
+  DEFAULT_ADOPTION_THRESHOLDS,
+  type Plan,
+} from '@feature-analytics/schema'
+import { type MeterProvider, metrics } from '@opentelemetry/api'
+import { checkThresholds } from './adoption.ts'
+import { type AdoptionStore, InMemoryAdoptionStore, type MaybePromise } from './adoption-store.ts'
+import { TrackerConfigError } from './errors.ts'
+import { OtelRecorder } from './otel-recorder.ts'
+import type { FeatureRecorder } from './recorder.ts'
+
+export interface FeatureDefinition {
+  readonly category: string
+}
+
+export type FeatureCatalog = Readonly<Record<string, FeatureDefinition>>
+
+export interface TrackerLimits {
+  /** Tenants that get their own `tenant.id` series; the rest fold into `_other`. */
+  maxTenants: number
+  /** Longest id (user, tenant) or catalog name accepted, in UTF-16 code units. */
+  maxValueLength: number
+}
+
+export const DEFAULT_LIMITS: Readonly<TrackerLimits> = { maxTenants: 1000, maxValueLength: 128 }
+
+export interface StageReached {
+  userId: string
+  tenantId: string
+  feature: string
+  stage: AdoptionStage
+  plan: Plan
+  count: number
+}
+
+export interface FeatureTrackerOptions {
+  catalog: FeatureCatalog
+  /** Used by the default recorder only. Default: the global MeterProvider. */
+  meterProvider?: MeterProvider
+  /** Default: OpenTelemetry API instruments; tracker-node's FeatureAggregator is the fast path. */
+  recorder?: FeatureRecorder
+  /** Default: new InMemoryAdoptionStore({ maxEntries: 100_000 }). */
+  adoptionStore?: AdoptionStore
+  thresholds?: AdoptionThresholds
+  /** Called once per (user, feature, stage); a throw or rejection is counted as hook_error. */
+  onStageReached?: (event: StageReached) => MaybePromise<void>
+  limits?: Partial<TrackerLimits>
+}
+
+export interface ResolvedOptions {
+  categories: ReadonlyMap<string, string>
+  recorder: FeatureRecorder
+  store: AdoptionStore
+  thresholds: AdoptionThresholds
+  onStageReached: ((event: StageReached) => MaybePromise<void>) | undefined
+  limits: TrackerLimits
+}
+
+const RECORDER_METHODS = [
+  'usage',
+  'latency',
+  'activeUsers',
+  'adoptionStage',
+  'planChange',
+  'priorUsage',
+  'retention',
+  'dropped',
+  'observeUsers',
+] as const
+const STORE_METHODS = ['add', 'markTenantFeature', 'tenantFeatures', 'resetTenantFeatures'] as const
+
+function hasMethods(value: unknown, names: readonly string[]): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  return names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function')
+}
+
+function positiveInteger(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new TrackerConfigError(`${name} must be a positive integer, got ${String(value)}`)
+  }
+  return value
+}
+
+function checkLimits(limits: unknown): TrackerLimits {
+  if (limits === undefined) return { ...DEFAULT_LIMITS }
+  if (typeof limits !== 'object' || limits === null) throw new TrackerConfigError('limits must be an object')
+  const given = limits as Partial<Record<keyof TrackerLimits, unknown>>
+  return {
+    maxTenants: positiveInteger(given.maxTenants ?? DEFAULT_LIMITS.maxTenants, 'limits.maxTenants'),
+    maxValueLength: positiveInteger(
+      given.maxValueLength ?? DEFAULT_LIMITS.maxValueLength,
+      'limits.maxValueLength',
+    ),
+  }
+}
+
+function checkCatalog(catalog: unknown, maxLength: number): Map<string, string> {
+  if (typeof catalog !== 'object' || catalog === null || Array.isArray(catalog)) {
+    throw new TrackerConfigError('catalog must be an object of feature name -> { category }')
+  }
+  const categories = new Map<string, string>()
+  for (const [name, definition] of Object.entries(catalog)) {
+    if (name.length === 0 || name.length > maxLength) {
+      throw new TrackerConfigError(`feature names must be 1..${maxLength} characters, got "${name}"`)
+    }
+    const category = (definition as Partial<FeatureDefinition> | null)?.category
+    if (typeof category !== 'string' || category.length === 0 || category.length > maxLength) {
+      throw new TrackerConfigError(`catalog.${name}.category must be a string of 1..${maxLength} characters`)
+    }
+    categories.set(name, category)
+  }
+  if (categories.size === 0) throw new TrackerConfigError('catalog must name at least one feature')
+  return categories
+}
+
+export function resolveOptions(options: FeatureTrackerOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TrackerConfigError('createFeatureTracker needs an options object with a catalog')
+  }
+  const limits = checkLimits(options.limits)
+  const categories = checkCatalog(options.catalog, limits.maxValueLength)
+
+  if (options.recorder !== undefined && !hasMethods(options.recorder, RECORDER_METHODS)) {
+    throw new TrackerConfigError(`recorder must implement ${RECORDER_METHODS.join(', ')}`)
+  }
+  if (options.adoptionStore !== undefined && !hasMethods(options.adoptionStore, STORE_METHODS)) {
+    throw new TrackerConfigError(`adoptionStore must implement ${STORE_METHODS.join(', ')}`)
+  }
+  if (options.onStageReached !== undefined && typeof options.onStageReached !== 'function') {
+    throw new TrackerConfigError('onStageReached must be a function')
+  }
+  const meterProvider = options.meterProvider ?? metrics.getMeterProvider()
+  if (options.recorder === undefined && typeof meterProvider?.getMeter !== 'function') {
+    throw new TrackerConfigError('meterProvider must be an OpenTelemetry MeterProvider')
+  }
+
+  return {
+    categories,
+    recorder: options.recorder ?? new OtelRecorder(meterProvider),
+    store: options.adoptionStore ?? new InMemoryAdoptionStore({ maxEntries: 100_000 }),
+    thresholds: checkThresholds(options.thresholds ?? DEFAULT_ADOPTION_THRESHOLDS),
+    onStageReached: options.onStageReached,
+    limits,
+  }
+}

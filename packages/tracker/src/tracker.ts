@@ -1,0 +1,308 @@
+import {
+  type DropReason,
+  isPlan,
+  OTHER_TENANT,
+  type Outcome,
+  type Plan,
+  RETENTION_OUTCOMES,
+  type RetentionOutcome,
+} from '@feature-analytics/schema'
+import { stagesCrossed } from './adoption.ts'
+import type { MaybePromise } from './adoption-store.ts'
+import { DistinctUsers } from './distinct-users.ts'
+import { idProblem, isDuration, isThenable } from './inputs.ts'
+import {
+  type FeatureTrackerOptions,
+  type ResolvedOptions,
+  resolveOptions,
+  type StageReached,
+} from './options.ts'
+import { TenantBudget } from './tenant-budget.ts'
+
+export interface FeatureUsedEvent {
+  feature: string
+  userId: string
+  tenantId: string
+  plan: Plan
+  /** Omit when there is no latency to report; a bad value keeps the usage and drops the latency. */
+  durationMs?: number
+  /** Default 'success'. */
+  outcome?: Outcome
+}
+
+export interface PlanChangeEvent {
+  tenantId: string
+  from: Plan
+  to: Plan
+}
+
+export interface RetentionEvent {
+  tenantId: string
+  plan: Plan
+  outcome: RetentionOutcome
+}
+
+export interface SessionUser {
+  userId: string
+  plan: Plan
+}
+
+export interface FeatureSession {
+  /** Idempotent: only the first call decrements product.feature.active_users. */
+  end(): void
+}
+
+export interface FeatureTracker {
+  /** Records usage and latency at once; resolves after adoption bookkeeping. Never throws or rejects. */
+  trackFeatureUsed(event: FeatureUsedEvent): Promise<void>
+  startFeatureSession(feature: string, user: SessionUser): FeatureSession
+  trackPlanChange(change: PlanChangeEvent): Promise<void>
+  trackRetention(event: RetentionEvent): Promise<void>
+  /** Catalog feature name -> category. */
+  readonly features: ReadonlyMap<string, string>
+}
+
+const RESOLVED: Promise<void> = Promise.resolve()
+const noop = (): void => {}
+const NOOP_SESSION: FeatureSession = Object.freeze({ end: noop })
+
+type Fields<T> = { [K in keyof T]?: unknown }
+
+export function createFeatureTracker(options: FeatureTrackerOptions): FeatureTracker {
+  return new Tracker(resolveOptions(options))
+}
+
+class Tracker implements FeatureTracker {
+  readonly features: ReadonlyMap<string, string>
+  #o: ResolvedOptions
+  #budget: TenantBudget
+  #users = new DistinctUsers()
+  #thresholdCounts: ReadonlySet<number>
+
+  constructor(options: ResolvedOptions) {
+    this.#o = options
+    this.features = options.categories
+    this.#budget = new TenantBudget(options.limits.maxTenants)
+    this.#thresholdCounts = new Set(Object.values(options.thresholds))
+    options.recorder.observeUsers(() => this.#users.points())
+  }
+
+  trackFeatureUsed(event: FeatureUsedEvent): Promise<void> {
+    try {
+      return this.#trackFeatureUsed(event as unknown)
+    } catch {
+      // Only hostile input gets here (a throwing getter, a proxy): refuse it like any bad value.
+      return this.#refuse('invalid_value')
+    }
+  }
+
+  #trackFeatureUsed(event: unknown): Promise<void> {
+    if (typeof event !== 'object' || event === null) return this.#refuse('invalid_value')
+    const {
+      feature,
+      userId,
+      tenantId,
+      plan,
+      durationMs,
+      outcome = 'success',
+    } = event as Fields<FeatureUsedEvent>
+    const category = typeof feature === 'string' ? this.#o.categories.get(feature) : undefined
+    if (category === undefined) return this.#refuse('unknown_feature')
+    const max = this.#o.limits.maxValueLength
+    const problem = idProblem(userId, max) ?? idProblem(tenantId, max)
+    if (problem !== undefined) return this.#refuse(problem)
+    if (!isPlan(plan)) return this.#refuse('unknown_plan')
+    if (outcome !== 'success' && outcome !== 'error') return this.#refuse('invalid_value')
+    const name = feature as string
+    const user = userId as string
+    const tenant = tenantId as string
+
+    const recorder = this.#o.recorder
+    let seriesTenant = tenant
+    if (!this.#budget.admit(tenant)) {
+      seriesTenant = OTHER_TENANT
+      this.#drop('tenant_budget_exceeded')
+    }
+    recorder.usage(name, category, plan, seriesTenant, outcome)
+    if (isDuration(durationMs)) recorder.latency(name, category, plan, durationMs)
+    else if (durationMs !== undefined) this.#drop('invalid_value')
+    this.#users.add(name, plan, user)
+    // Adoption, prior usage and retention describe features people actually used: a failed call
+    // counts as usage (outcome=error) but moves no one toward a stage.
+    if (outcome === 'error') return RESOLVED
+    return this.#adopt(user, tenant, name, plan)
+  }
+
+  #adopt(userId: string, tenantId: string, feature: string, plan: Plan): Promise<void> {
+    const store = this.#o.store
+    // Both calls are made even if one fails: a count that was added must still fire its stages.
+    let count: MaybePromise<number> | undefined
+    let marked: MaybePromise<void> | undefined
+    let failed = false
+    try {
+      count = store.add(userId, feature, 1)
+    } catch {
+      failed = true
+    }
+    try {
+      marked = store.markTenantFeature(tenantId, feature)
+    } catch {
+      failed = true
+    }
+    if (isThenable(count) || isThenable(marked)) {
+      return this.#adoptLater(count, marked, failed, userId, tenantId, feature, plan)
+    }
+    // The in-memory store answers synchronously: no promise chain at all on this path.
+    if (failed) this.#drop('store_error')
+    if (count === undefined) return RESOLVED
+    return this.#stages(count, userId, tenantId, feature, plan) ?? RESOLVED
+  }
+
+  async #adoptLater(
+    count: MaybePromise<number> | undefined,
+    marked: MaybePromise<void> | undefined,
+    failed: boolean,
+    userId: string,
+    tenantId: string,
+    feature: string,
+    plan: Plan,
+  ): Promise<void> {
+    const [added, mark] = await Promise.allSettled([count, marked])
+    // One store_error per event, however many of its store calls failed.
+    if (failed || added.status === 'rejected' || mark.status === 'rejected') this.#drop('store_error')
+    if (added.status === 'fulfilled' && added.value !== undefined) {
+      await this.#stages(added.value, userId, tenantId, feature, plan)
+    }
+  }
+
+  #stages(count: unknown, userId: string, tenantId: string, feature: string, plan: Plan) {
+    if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 1) {
+      this.#drop('store_error')
+      return undefined
+    }
+    // One use moves the count by 1, so only a count equal to a threshold crosses one.
+    if (!this.#thresholdCounts.has(count)) return undefined
+    const stages = stagesCrossed(this.#o.thresholds, count, 1)
+    const pending: Promise<void>[] = []
+    for (const stage of stages) {
+      try {
+        this.#o.recorder.adoptionStage(feature, plan, stage)
+      } catch {
+        // A recorder that throws cannot count its own failure; the promise must still resolve.
+      }
+      const hooked = this.#hook({ userId, tenantId, feature, stage, plan, count })
+      if (hooked !== undefined) pending.push(hooked)
+    }
+    return pending.length > 0 ? Promise.all(pending).then(noop) : undefined
+  }
+
+  #hook(event: StageReached): Promise<void> | undefined {
+    const hook = this.#o.onStageReached
+    if (hook === undefined) return undefined
+    try {
+      const result = hook(event)
+      if (isThenable(result)) return Promise.resolve(result).then(noop, () => this.#drop('hook_error'))
+    } catch {
+      this.#drop('hook_error')
+    }
+    return undefined
+  }
+
+  startFeatureSession(feature: string, user: SessionUser): FeatureSession {
+    try {
+      const category = typeof feature === 'string' ? this.#o.categories.get(feature) : undefined
+      if (category === undefined) return this.#refuseSession('unknown_feature')
+      const { userId, plan } = (user ?? {}) as Fields<SessionUser>
+      const problem = idProblem(userId, this.#o.limits.maxValueLength)
+      if (problem !== undefined) return this.#refuseSession(problem)
+      if (!isPlan(plan)) return this.#refuseSession('unknown_plan')
+      const recorder = this.#o.recorder
+      recorder.activeUsers(feature, plan, 1)
+      let open = true
+      return {
+        end: () => {
+          if (!open) return
+          open = false
+          recorder.activeUsers(feature, plan, -1)
+        },
+      }
+    } catch {
+      return this.#refuseSession('invalid_value')
+    }
+  }
+
+  trackPlanChange(change: PlanChangeEvent): Promise<void> {
+    return this.#planChange(change as unknown).catch(() => this.#drop('invalid_value'))
+  }
+
+  async #planChange(change: unknown): Promise<void> {
+    if (typeof change !== 'object' || change === null) return this.#drop('invalid_value')
+    const { tenantId, from, to } = change as Fields<PlanChangeEvent>
+    const problem = idProblem(tenantId, this.#o.limits.maxValueLength)
+    if (problem !== undefined) return this.#drop(problem)
+    if (!isPlan(from) || !isPlan(to)) return this.#drop('unknown_plan')
+    // Staying on the same plan is not a change: counting it would inflate upgrade analytics.
+    if (from === to) return this.#drop('invalid_value')
+    const tenant = tenantId as string
+
+    this.#o.recorder.planChange(from, to)
+    const features = await this.#tenantFeatures(tenant)
+    for (const feature of features ?? []) this.#o.recorder.priorUsage(feature, from, to)
+    try {
+      await this.#o.store.resetTenantFeatures(tenant)
+    } catch {
+      // One store_error per event: the read may already have counted this outage.
+      if (features !== undefined) this.#drop('store_error')
+    }
+  }
+
+  trackRetention(event: RetentionEvent): Promise<void> {
+    return this.#retention(event as unknown).catch(() => this.#drop('invalid_value'))
+  }
+
+  async #retention(event: unknown): Promise<void> {
+    if (typeof event !== 'object' || event === null) return this.#drop('invalid_value')
+    const { tenantId, plan, outcome } = event as Fields<RetentionEvent>
+    const problem = idProblem(tenantId, this.#o.limits.maxValueLength)
+    if (problem !== undefined) return this.#drop(problem)
+    if (!isPlan(plan)) return this.#drop('unknown_plan')
+    if (!RETENTION_OUTCOMES.includes(outcome as RetentionOutcome)) return this.#drop('invalid_value')
+
+    for (const feature of (await this.#tenantFeatures(tenantId as string)) ?? []) {
+      this.#o.recorder.retention(feature, plan, outcome as RetentionOutcome)
+    }
+  }
+
+  /** The tenant's catalog features, deduplicated; undefined (and store_error counted) if the store failed. */
+  async #tenantFeatures(tenantId: string): Promise<string[] | undefined> {
+    let features: unknown
+    try {
+      features = await this.#o.store.tenantFeatures(tenantId)
+    } catch {
+      features = undefined
+    }
+    if (!Array.isArray(features)) {
+      this.#drop('store_error')
+      return undefined
+    }
+    return [...new Set(features)].filter((f): f is string => this.#o.categories.has(f as string))
+  }
+
+  #refuse(reason: DropReason): Promise<void> {
+    this.#drop(reason)
+    return RESOLVED
+  }
+
+  #refuseSession(reason: DropReason): FeatureSession {
+    this.#drop(reason)
+    return NOOP_SESSION
+  }
+
+  #drop(reason: DropReason): void {
+    try {
+      this.#o.recorder.dropped(reason)
+    } catch {
+      // Nothing left to count with; refusing quietly beats throwing into the caller.
+    }
+  }
+}

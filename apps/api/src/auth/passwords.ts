@@ -1,0 +1,39 @@
+/**
+ * Password hashing with node:crypto scrypt. The parameters travel inside the hash, so they can be
+ * raised later without invalidating stored passwords.
+ */
+import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto'
+
+const KEY_LENGTH = 32
+const PARAMS = { N: 16384, r: 8, p: 1 } as const
+
+const derive = (password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, options, (err, key) =>
+      err ? reject(err) : resolve(key),
+    )
+  })
+
+export const hashPassword = async (password: string): Promise<string> => {
+  const salt = randomBytes(16)
+  const key = await derive(password, salt, PARAMS)
+  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$')
+}
+
+export const verifyPassword = async (password: string, stored: string): Promise<boolean> => {
+  const [scheme, n, r, p, salt, key] = stored.split('$')
+  if (scheme !== 'scrypt' || !salt || !key) return false
+  const expected = Buffer.from(key, 'base64')
+  const actual = await derive(password, Buffer.from(salt, 'base64'), {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+  })
+  return actual.length === expected.length && timingSafeEqual(actual, expected)
+}
+
+/**
+ * A real hash of a random password, checked against when the e-mail is unknown, so a login for a
+ * missing account costs the same as one with a wrong password and does not reveal which e-mails exist.
+ */
+export const DECOY_HASH: Promise<string> = hashPassword(randomBytes(16).toString('hex'))

@@ -1,0 +1,24 @@
+/**
+ * Caps the distinct ui.element values kept per feature. The element id comes from the browser, so a
+ * crafted page could otherwise mint one series per request.
+ */
+export class ElementBudget {
+  readonly #seen = new Map<string, Set<string>>()
+  readonly #maxPerFeature: number
+
+  constructor(maxPerFeature = 64) {
+    this.#maxPerFeature = maxPerFeature
+  }
+
+  admit(feature: string, element: string): boolean {
+    let elements = this.#seen.get(feature)
+    if (!elements) {
+      elements = new Set()
+      this.#seen.set(feature, elements)
+    }
+    if (elements.has(element)) return true
+    if (elements.size >= this.#maxPerFeature) return false
+    elements.add(element)
+    return true
+  }
+}

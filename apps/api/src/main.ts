@@ -1,0 +1,100 @@
+/**
+ * Process entry: configuration, telemetry, stores, the HTTP server, and graceful shutdown.
+ * `node src/main.ts` (npm start). Everything else lives in createApp so tests can run it in-process.
+ */
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { startTelemetry } from '@feature-analytics/tracker-node'
+import packageJson from '../package.json' with { type: 'json' }
+import { openAdoptionStore } from './adoption.ts'
+import { createApp } from './app.ts'
+import { FEATURE_NAMES } from './catalog.ts'
+import { ConfigError, loadConfig } from './config.ts'
+import { createLogger } from './logger.ts'
+import type { Readiness } from './routes/health.ts'
+import { installShutdown } from './shutdown.ts'
+import { InMemoryStore } from './store/memory.ts'
+import { seedDemoAccounts } from './store/seed.ts'
+
+const config = (() => {
+  try {
+    return loadConfig()
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    process.stderr.write(`saas-api: ${error.message}\n`)
+    process.exit(1)
+  }
+})()
+
+const logger = createLogger({
+  level: config.logLevel,
+  serviceName: config.serviceName,
+  serviceInstanceId: config.serviceInstanceId,
+})
+
+const fail = (message: string, error: unknown): never => {
+  logger.fatal({ err: error }, message)
+  process.exit(1)
+}
+
+const telemetry = startTelemetry({
+  serviceName: config.serviceName,
+  serviceVersion: packageJson.version,
+  ...(config.serviceInstanceId ? { serviceInstanceId: config.serviceInstanceId } : {}),
+  ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}),
+  ...(config.metricsPort ? { prometheusPort: config.metricsPort, prometheusHost: config.host } : {}),
+  aggregator: { features: FEATURE_NAMES, maxTenants: config.maxTenants },
+  // main.ts owns the signals: the server has to drain before the last metrics flush.
+  shutdownSignals: false,
+  shutdownTimeoutMillis: config.shutdownTimeoutMs,
+})
+await telemetry.ready.catch((error: unknown) =>
+  fail(`metrics endpoint could not listen on port ${config.metricsPort}`, error),
+)
+
+const adoption = await openAdoptionStore(config.redisUrl).catch((error: unknown) =>
+  fail('cannot open the Redis adoption store (REDIS_URL)', error),
+)
+const store = new InMemoryStore()
+if (config.seedDemo) await seedDemoAccounts(store, config.demoPassword)
+
+const readiness: Readiness = { shuttingDown: false }
+const app = createApp({
+  aggregation: telemetry.aggregator,
+  store,
+  adoptionStore: adoption.store,
+  logger,
+  readiness,
+  options: {
+    webDist: config.webDist,
+    cookieSecure: config.cookieSecure,
+    sessionTtlMs: config.sessionTtlMs,
+    ingest: config.ingest,
+    maxTenants: config.maxTenants,
+  },
+})
+
+const server: Server = app.listen(config.port, config.host)
+await new Promise<void>((resolve) => {
+  server.once('listening', resolve)
+  server.once('error', (error) => fail(`cannot listen on ${config.host}:${config.port}`, error))
+})
+const { port } = server.address() as AddressInfo
+logger.info(
+  {
+    url: `http://${config.host}:${port}`,
+    metrics: telemetry.prometheusUrl ?? 'off',
+    otlp: config.otlpEndpoint ? 'on' : 'off',
+    adoptionStore: adoption.kind,
+    demoAccounts: config.seedDemo,
+  },
+  'listening',
+)
+
+installShutdown({
+  server,
+  readiness,
+  logger,
+  timeoutMs: config.shutdownTimeoutMs,
+  closers: [() => telemetry.shutdown(), () => adoption.close()],
+})

@@ -1,0 +1,13 @@
+/** What the route modules share; built once by createApp. */
+import type { FeatureTracker } from '@feature-analytics/tracker'
+import type { Logger } from 'pino'
+import type { SessionOptions } from './auth/session.ts'
+import type { Store } from './store/types.ts'
+
+export interface Services {
+  store: Store
+  tracker: FeatureTracker
+  sessions: SessionOptions
+  logger: Logger
+  now: () => number
+}

@@ -1,0 +1,138 @@
+/**
+ * Starts the real app on an ephemeral loopback port with real telemetry (tracker-node's aggregator
+ * read by a collecting MetricReader) and an in-memory store, and talks to it over real HTTP.
+ */
+import { once } from 'node:events'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Plan } from '@feature-analytics/schema'
+import { FeatureAggregator } from '@feature-analytics/tracker-node'
+import { MeterProvider } from '@opentelemetry/sdk-metrics'
+import { type AppOptions, createApp } from '../src/app.ts'
+import { FEATURE_NAMES } from '../src/catalog.ts'
+import { createLogger } from '../src/logger.ts'
+import type { Readiness } from '../src/routes/health.ts'
+import { InMemoryStore } from '../src/store/memory.ts'
+import { seedDemoAccounts } from '../src/store/seed.ts'
+import { CollectingReader, type MetricsSnapshot, snapshot } from './metrics.ts'
+
+export const DEMO_PASSWORD = 'demo-password'
+
+// biome-ignore lint/suspicious/noExplicitAny: tests read JSON bodies field by field; asserting each shape would add nothing
+export interface Reply<T = any> {
+  status: number
+  body: T
+  headers: Headers
+}
+
+export interface RequestOptions {
+  token?: string
+  cookie?: string
+  body?: unknown
+  rawBody?: string
+  headers?: Record<string, string>
+}
+
+export interface Account {
+  token: string
+  email: string
+  password: string
+  userId: string
+  tenantId: string
+  plan: Plan
+}
+
+export interface TestApi {
+  url: string
+  store: InMemoryStore
+  readiness: Readiness
+  /** Every log line the app wrote, as raw JSON text. */
+  logs: string[]
+  // biome-ignore lint/suspicious/noExplicitAny: see Reply
+  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<Reply<T>>
+  signup(plan: Plan, overrides?: Partial<{ company: string; name: string; email: string }>): Promise<Account>
+  metrics(): Promise<MetricsSnapshot>
+  close(): Promise<void>
+}
+
+let sequence = 0
+
+export const startApi = async (options: AppOptions = {}, seedDemo = false): Promise<TestApi> => {
+  const aggregator = new FeatureAggregator({ features: FEATURE_NAMES })
+  const reader = new CollectingReader({ metricProducers: [aggregator] })
+  const meterProvider = new MeterProvider({ readers: [reader] })
+  const logs: string[] = []
+  const logger = createLogger(
+    { level: 'info', serviceName: 'saas-api-test' },
+    { write: (line: string) => void logs.push(line) },
+  )
+  const store = new InMemoryStore()
+  if (seedDemo) await seedDemoAccounts(store, DEMO_PASSWORD)
+  const readiness: Readiness = { shuttingDown: false }
+  const app = createApp({ aggregation: aggregator, store, logger, readiness, options })
+  const server: Server = app.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+  const request = async (method: string, path: string, options: RequestOptions = {}): Promise<Reply> => {
+    const headers: Record<string, string> = { ...options.headers }
+    if (options.token) headers.authorization = `Bearer ${options.token}`
+    if (options.cookie) headers.cookie = options.cookie
+    let body: string | undefined = options.rawBody
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body)
+      headers['content-type'] ??= 'application/json'
+    }
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+    })
+    const text = await response.text()
+    let parsed: unknown = text
+    try {
+      parsed = text ? JSON.parse(text) : undefined
+    } catch {}
+    return { status: response.status, body: parsed, headers: response.headers }
+  }
+
+  const api: TestApi = {
+    url,
+    store,
+    readiness,
+    logs,
+    request,
+    async signup(plan, overrides = {}) {
+      sequence += 1
+      const email = overrides.email ?? `owner-${sequence}-${plan}@tenant-${sequence}.example.com`
+      const password = `correct horse ${sequence}`
+      const reply = await request('POST', '/api/signup', {
+        body: {
+          company: overrides.company ?? `Tenant ${sequence}`,
+          name: overrides.name ?? `Owner ${sequence}`,
+          email,
+          password,
+          plan,
+        },
+      })
+      if (reply.status !== 201)
+        throw new Error(`signup failed: ${reply.status} ${JSON.stringify(reply.body)}`)
+      return {
+        token: reply.body.token,
+        email,
+        password,
+        userId: reply.body.user.id,
+        tenantId: reply.body.tenant.id,
+        plan,
+      }
+    },
+    metrics: () => snapshot(reader),
+    async close() {
+      server.closeAllConnections()
+      server.close()
+      await once(server, 'close')
+      await meterProvider.shutdown()
+    },
+  }
+  return api
+}

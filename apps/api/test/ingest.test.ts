@@ -1,0 +1,277 @@
+/**
+ * The browser ingest `POST /v1/metrics` over real HTTP: exact merging into the server's aggregation,
+ * stamping from the session, and the abuse cases (no session, forged tenant, unknown instruments and
+ * attributes, oversized bodies, floods, random JSON).
+ */
+import { ATTR, METRICS, TIME_SPENT_BUCKETS_MS } from '@feature-analytics/schema'
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Account, startApi, type TestApi } from './harness.ts'
+import { CUMULATIVE, click, clickMetric, exportRequest, timeSpentMetric } from './otlp.ts'
+
+let api: TestApi
+beforeAll(async () => {
+  api = await startApi({ ingest: { ratePerSecond: 1000, burst: 1000 } })
+})
+afterAll(async () => {
+  await api.close()
+})
+
+const post = (account: Account | undefined, body: unknown, viaCookie = true) =>
+  api.request('POST', '/v1/metrics', {
+    body,
+    ...(account ? (viaCookie ? { cookie: `session=${account.token}` } : { token: account.token }) : {}),
+  })
+
+const dropped = async (reason: string) =>
+  (await api.metrics()).sum(METRICS.dropped, { [ATTR.reason]: reason })
+
+describe('merging', () => {
+  it('merges delta clicks and time spent exactly, stamped with the session tenant and plan', async () => {
+    const account = await api.signup('pro')
+    const first = await post(
+      account,
+      exportRequest(
+        clickMetric([
+          { attributes: click('alert_create', 'alert-go'), asInt: 3 },
+          { attributes: click('alert_create', 'alert-clear'), asInt: '2' },
+        ]),
+        timeSpentMetric('alert_create', [1500, 42_000]),
+      ),
+    )
+    expect(first.status).toBe(200)
+    expect(first.body).toEqual({ partialSuccess: { rejectedDataPoints: 0 } })
+    const second = await post(
+      account,
+      exportRequest(
+        clickMetric([{ attributes: click('alert_create', 'alert-go'), asDouble: 4 }]),
+        timeSpentMetric('alert_create', [700]),
+      ),
+    )
+    expect(second.status).toBe(200)
+
+    const metrics = await api.metrics()
+    const stamped = { [ATTR.tenantId]: account.tenantId, [ATTR.userPlan]: 'pro' }
+    expect(metrics.sum(METRICS.click, { ...stamped, ...click('alert_create', 'alert-go') })).toBe(7)
+    expect(metrics.sum(METRICS.click, { ...stamped, ...click('alert_create', 'alert-clear') })).toBe(2)
+    // Time spent carries the plan but not the tenant (the schema keeps tenant.id off histograms).
+    const points = metrics.points(METRICS.timeSpent, { [ATTR.featureName]: 'alert_create' })
+    expect(points.map((p) => p.attributes)).toEqual([
+      { [ATTR.featureName]: 'alert_create', [ATTR.userPlan]: 'pro' },
+    ])
+    const histogram = metrics.histograms(METRICS.timeSpent, { [ATTR.featureName]: 'alert_create' })[0]
+    expect(histogram?.count).toBe(3)
+    expect(histogram?.sum).toBe(44_200)
+    expect(histogram?.buckets.boundaries).toEqual(TIME_SPENT_BUCKETS_MS)
+    expect(histogram?.buckets.counts).toEqual([1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0])
+  })
+
+  it('takes the bearer token as well as the cookie', async () => {
+    const account = await api.signup('free')
+    const reply = await post(
+      account,
+      exportRequest(clickMetric([{ attributes: click('search', 'x'), asInt: 1 }])),
+      false,
+    )
+    expect(reply.status).toBe(200)
+  })
+})
+
+describe('abuse', () => {
+  it('refuses a request without a session with 401', async () => {
+    const reply = await post(
+      undefined,
+      exportRequest(clickMetric([{ attributes: click('search', 'x'), asInt: 1 }])),
+    )
+    expect(reply.status).toBe(401)
+    expect(reply.body.error.code).toBe('unauthorized')
+  })
+
+  it('stamps the real tenant and plan over whatever the payload claims', async () => {
+    const account = await api.signup('free')
+    const forged = { [ATTR.tenantId]: 'someone-else', [ATTR.userPlan]: 'enterprise' }
+    const reply = await post(
+      account,
+      exportRequest(
+        clickMetric([{ attributes: click('report_export', 'forged', forged), asInt: 5 }]),
+        timeSpentMetric('report_export', [2000], { extra: forged }),
+      ),
+    )
+    expect(reply.status).toBe(200)
+    const metrics = await api.metrics()
+    expect(metrics.sum(METRICS.click, { [ATTR.tenantId]: 'someone-else' })).toBe(0)
+    expect(metrics.count(METRICS.timeSpent, { [ATTR.tenantId]: 'someone-else' })).toBe(0)
+    expect(
+      metrics.sum(METRICS.click, {
+        [ATTR.uiElement]: 'forged',
+        [ATTR.tenantId]: account.tenantId,
+        [ATTR.userPlan]: 'free',
+      }),
+    ).toBe(5)
+    expect(
+      metrics.count(METRICS.timeSpent, { [ATTR.featureName]: 'report_export', [ATTR.userPlan]: 'free' }),
+    ).toBe(1)
+    expect(
+      metrics.count(METRICS.timeSpent, {
+        [ATTR.featureName]: 'report_export',
+        [ATTR.userPlan]: 'enterprise',
+      }),
+    ).toBe(0)
+  })
+
+  it('drops and counts unknown instruments, attributes, features, cumulative points and foreign buckets', async () => {
+    const account = await api.signup('pro')
+    const reasons = [
+      'unknown_instrument',
+      'unknown_attribute',
+      'unknown_feature',
+      'invalid_point',
+      'value_too_long',
+    ]
+    const before = Object.fromEntries(
+      await Promise.all(reasons.map(async (r) => [r, await dropped(r)] as const)),
+    )
+    const reply = await post(
+      account,
+      exportRequest(
+        {
+          name: 'product.feature.usage',
+          sum: { aggregationTemporality: 1, dataPoints: [{ asInt: 1000 }, { asInt: 5 }] },
+        },
+        clickMetric([
+          { attributes: click('search', 'ok'), asInt: 1 },
+          { attributes: click('search', 'x', { 'user.email': 'a@b.example' }), asInt: 1 },
+          { attributes: click('crypto_mining', 'x'), asInt: 1 },
+          { attributes: click('search', 'x'.repeat(200)), asInt: 1 },
+        ]),
+        clickMetric([{ attributes: click('search', 'cumulative'), asInt: 9 }], CUMULATIVE),
+        timeSpentMetric('search', [10], { bounds: [1, 2, 3] }),
+      ),
+    )
+    expect(reply.status).toBe(200)
+    expect(reply.body.partialSuccess.rejectedDataPoints).toBe(7)
+    expect(reply.body.partialSuccess.errorMessage).toMatch(/unknown_instrument/)
+
+    const metrics = await api.metrics()
+    expect((await dropped('unknown_instrument')) - (before.unknown_instrument ?? 0)).toBe(2)
+    expect((await dropped('unknown_attribute')) - (before.unknown_attribute ?? 0)).toBe(1)
+    expect((await dropped('unknown_feature')) - (before.unknown_feature ?? 0)).toBe(1)
+    expect((await dropped('value_too_long')) - (before.value_too_long ?? 0)).toBe(1)
+    expect((await dropped('invalid_point')) - (before.invalid_point ?? 0)).toBe(2)
+    // The good point in the same request still counts; nothing else from this tenant does.
+    expect(metrics.sum(METRICS.click, { [ATTR.tenantId]: account.tenantId })).toBe(1)
+    expect(metrics.sum(METRICS.usage, { [ATTR.tenantId]: account.tenantId })).toBe(0)
+    for (const point of metrics.points(METRICS.click))
+      expect(point.attributes).not.toHaveProperty('user.email')
+  })
+
+  it('caps distinct ui.element values per feature, so a page cannot mint series', async () => {
+    const account = await api.signup('pro')
+    const before = await dropped('invalid_value')
+    const points = Array.from({ length: 70 }, (_, i) => ({
+      attributes: click('data_import', `el-${i}`),
+      asInt: 1,
+    }))
+    const reply = await post(account, exportRequest(clickMetric(points)))
+    expect(reply.body.partialSuccess.rejectedDataPoints).toBe(6)
+    expect((await dropped('invalid_value')) - before).toBe(6)
+    const metrics = await api.metrics()
+    expect(metrics.points(METRICS.click, { [ATTR.featureName]: 'data_import' })).toHaveLength(64)
+  })
+
+  it('refuses a 1 MB body with 413 and a message naming the limit', async () => {
+    const account = await api.signup('free')
+    const huge = JSON.stringify(
+      exportRequest(clickMetric([{ attributes: click('search', 'x'.repeat(1024 * 1024)), asInt: 1 }])),
+    )
+    const reply = await api.request('POST', '/v1/metrics', {
+      rawBody: huge,
+      cookie: `session=${account.token}`,
+      headers: { 'content-type': 'application/json' },
+    })
+    expect(reply.status).toBe(413)
+    expect(reply.body.error.code).toBe('payload_too_large')
+    expect(reply.body.error.message).toContain('65536 bytes')
+    expect((await api.request('GET', '/healthz')).status).toBe(200)
+  })
+
+  it('refuses other content types with 415', async () => {
+    const account = await api.signup('free')
+    const reply = await api.request('POST', '/v1/metrics', {
+      rawBody: 'x',
+      token: account.token,
+      headers: { 'content-type': 'application/x-protobuf' },
+    })
+    expect(reply.status).toBe(415)
+  })
+
+  it('rate-limits a flood per user with 429 and Retry-After, without affecting other users', async () => {
+    const limited = await startApi({ ingest: { ratePerSecond: 0.01, burst: 5 } })
+    try {
+      const flooder = await limited.signup('free')
+      const bystander = await limited.signup('free')
+      const body = exportRequest(clickMetric([{ attributes: click('search', 'flood'), asInt: 1 }]))
+      const statuses: number[] = []
+      let retryAfter: string | null = null
+      for (let i = 0; i < 20; i++) {
+        const reply = await limited.request('POST', '/v1/metrics', {
+          body,
+          cookie: `session=${flooder.token}`,
+        })
+        statuses.push(reply.status)
+        if (reply.status === 429) retryAfter = reply.headers.get('retry-after')
+      }
+      expect(statuses.filter((s) => s === 200)).toHaveLength(5)
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(14)
+      expect(Number(retryAfter)).toBeGreaterThanOrEqual(1)
+      expect((await limited.metrics()).sum(METRICS.click, { [ATTR.tenantId]: flooder.tenantId })).toBe(
+        statuses.filter((s) => s === 200).length,
+      )
+      const other = await limited.request('POST', '/v1/metrics', {
+        body,
+        cookie: `session=${bystander.token}`,
+      })
+      expect(other.status).toBe(200)
+    } finally {
+      await limited.close()
+    }
+  })
+
+  it('answers random JSON with 2xx or 4xx, never 5xx, and stays healthy', async () => {
+    const account = await api.signup('free')
+    const metric = fc.record(
+      {
+        name: fc.oneof(fc.constantFrom(METRICS.click, METRICS.timeSpent, 'other'), fc.string()),
+        sum: fc.anything(),
+        histogram: fc.anything(),
+      },
+      { requiredKeys: ['name'] },
+    )
+    const otlpish = fc.record({
+      resourceMetrics: fc.array(
+        fc.record({
+          scopeMetrics: fc.array(fc.record({ metrics: fc.array(fc.oneof(metric, fc.anything())) })),
+        }),
+      ),
+    })
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.jsonValue(), otlpish), async (payload) => {
+        const reply = await api.request('POST', '/v1/metrics', {
+          rawBody: JSON.stringify(payload) ?? 'null',
+          cookie: `session=${account.token}`,
+          headers: { 'content-type': 'application/json' },
+        })
+        expect(
+          reply.status === 200 || (reply.status >= 400 && reply.status < 500),
+          `${reply.status} ${JSON.stringify(reply.body)}`,
+        ).toBe(true)
+      }),
+      { numRuns: 150 },
+    )
+    expect((await api.request('GET', '/healthz')).status).toBe(200)
+    expect(
+      (await post(account, exportRequest(clickMetric([{ attributes: click('search', 'after'), asInt: 1 }]))))
+        .status,
+    ).toBe(200)
+  })
+})

@@ -1,0 +1,122 @@
+/**
+ * `node src/main.ts` as a real process: startup, the API's own Prometheus-format metrics endpoint,
+ * graceful shutdown on SIGTERM, and the clear failure on bad configuration.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { type IncomingMessage, request } from 'node:http'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { afterEach, expect, it } from 'vitest'
+
+const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
+const children: ChildProcess[] = []
+
+afterEach(() => {
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+})
+
+const freePort = async (): Promise<number> => {
+  const probe = createServer().listen(0, '127.0.0.1')
+  await once(probe, 'listening')
+  const { port } = probe.address() as { port: number }
+  probe.close()
+  await once(probe, 'close')
+  return port
+}
+
+const start = (env: Record<string, string>) => {
+  const child = spawn(process.execPath, [main], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.push(child)
+  const lines: string[] = []
+  let stderr = ''
+  child.stdout
+    ?.setEncoding('utf8')
+    .on('data', (chunk: string) => lines.push(...chunk.split('\n').filter(Boolean)))
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk
+  })
+  const logged = async (msg: string) => {
+    const deadline = Date.now() + 20_000
+    for (;;) {
+      const line = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === msg)
+      if (line) return line
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`no "${msg}" log line; stderr: ${stderr}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+  return { child, lines, logged, stderr: () => stderr }
+}
+
+it('serves the API and its Prometheus metrics, and shuts down cleanly on SIGTERM', async () => {
+  const metricsPort = await freePort()
+  const api = start({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    METRICS_PORT: String(metricsPort),
+    SEED_DEMO: 'true',
+    LOG_LEVEL: 'info',
+  })
+  const { url, metrics, adoptionStore } = (await api.logged('listening')) as {
+    url: string
+    metrics: string
+    adoptionStore: string
+  }
+  expect(metrics).toBe(`http://127.0.0.1:${metricsPort}/metrics`)
+  expect(adoptionStore).toBe('memory')
+
+  const login = await fetch(`${url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'demo-enterprise@example.com', password: 'demo-password' }),
+  })
+  const { token, tenant } = (await login.json()) as { token: string; tenant: { id: string } }
+  const created = await fetch(`${url}/api/sso`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ provider: 'okta', domain: 'enterprise.example' }),
+  })
+  expect(created.status).toBe(200)
+
+  const exposition = await (await fetch(metrics)).text()
+  const series = exposition
+    .split('\n')
+    .find((line) => line.startsWith('product_feature_usage_total{') && line.includes('sso_configure'))
+  expect(series).toContain(`tenant_id="${tenant.id}"`)
+  expect(series).toContain('user_plan="enterprise"')
+  expect(series?.endsWith(' 1')).toBe(true)
+
+  // A request the server has begun (it answered 100-continue) but whose body is still to come
+  // when SIGTERM arrives is allowed to finish.
+  const inFlight = request(`${url}/api/dashboards`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, expect: '100-continue' },
+  })
+  const response = once(inFlight, 'response')
+  inFlight.flushHeaders()
+  await once(inFlight, 'continue')
+  api.child.kill('SIGTERM')
+  await api.logged('shutting down')
+  inFlight.end('{"name":"Drained"}')
+  const [res] = (await response) as [IncomingMessage]
+  expect(res.statusCode).toBe(201)
+  res.resume()
+  const [code] = await once(api.child, 'exit')
+  expect(code).toBe(0)
+  expect(api.lines.some((line) => line.includes('"msg":"shutdown complete"'))).toBe(true)
+  await expect(fetch(`${url}/healthz`)).rejects.toThrow()
+}, 60_000)
+
+it('refuses to start on bad configuration, naming the variable', async () => {
+  const api = start({ PORT: 'not-a-port', LOG_LEVEL: 'chatty' })
+  const [code] = await once(api.child, 'exit')
+  expect(code).toBe(1)
+  expect(api.stderr()).toContain('invalid configuration')
+  expect(api.stderr()).toContain('PORT: expected a port number')
+  expect(api.stderr()).toContain('LOG_LEVEL: ')
+}, 30_000)

@@ -1,0 +1,88 @@
+/**
+ * One tenant's expectations: the server-side bookkeeping of docs/interfaces.md replayed from the
+ * answers the tenant got, written to the ledger. Adoption stages fire when a user's count of
+ * successful calls to a feature reaches a threshold; the tenant's used features (reset by a plan
+ * change) become prior usage on a plan change and retention outcomes at renewal or cancellation.
+ */
+import {
+  ADOPTION_STAGES,
+  ATTR,
+  DEFAULT_ADOPTION_THRESHOLDS,
+  METRICS,
+  type Plan,
+  type RetentionOutcome,
+} from '@feature-analytics/schema'
+import type { LedgerBuilder } from './ledger.ts'
+
+export class TenantBook {
+  /** Features used successfully on the current plan: the store's tenantFeatures. */
+  readonly used = new Set<string>()
+  readonly #counts = new Map<string, number>()
+  readonly #ledger: LedgerBuilder
+
+  constructor(ledger: LedgerBuilder) {
+    this.#ledger = ledger
+  }
+
+  success(user: number, feature: string, plan: Plan): void {
+    this.#ledger.add(METRICS.usage, usage(feature, plan, 'success'))
+    const key = `${user}\u0000${feature}`
+    const count = (this.#counts.get(key) ?? 0) + 1
+    this.#counts.set(key, count)
+    for (const stage of ADOPTION_STAGES) {
+      if (DEFAULT_ADOPTION_THRESHOLDS[stage] === count) {
+        this.#ledger.add(METRICS.adoptionStage, {
+          [ATTR.featureName]: feature,
+          [ATTR.adoptionStage]: stage,
+          [ATTR.userPlan]: plan,
+        })
+      }
+    }
+    this.used.add(feature)
+  }
+
+  /** A validation error is usage with outcome=error and nothing else. */
+  error(feature: string, plan: Plan): void {
+    this.#ledger.add(METRICS.usage, usage(feature, plan, 'error'))
+  }
+
+  planChanged(from: Plan, to: Plan): void {
+    this.#ledger.add(METRICS.planChange, { [ATTR.planFrom]: from, [ATTR.planTo]: to })
+    for (const feature of this.used) {
+      this.#ledger.add(METRICS.upgradePriorUsage, {
+        [ATTR.featureName]: feature,
+        [ATTR.planFrom]: from,
+        [ATTR.planTo]: to,
+      })
+    }
+    this.used.clear()
+  }
+
+  retention(plan: Plan, outcome: RetentionOutcome): void {
+    for (const feature of this.used) {
+      this.#ledger.add(METRICS.retentionOutcome, {
+        [ATTR.featureName]: feature,
+        [ATTR.userPlan]: plan,
+        [ATTR.retentionOutcome]: outcome,
+      })
+    }
+  }
+
+  clicks(feature: string, element: string, plan: Plan, n: number): void {
+    this.#ledger.add(
+      METRICS.click,
+      { [ATTR.featureName]: feature, [ATTR.uiElement]: element, [ATTR.userPlan]: plan },
+      n,
+    )
+  }
+
+  visits(feature: string, plan: Plan, n: number): void {
+    this.#ledger.add(METRICS.timeSpent, { [ATTR.featureName]: feature, [ATTR.userPlan]: plan }, n)
+  }
+}
+
+const usage = (feature: string, plan: Plan, outcome: 'success' | 'error') => ({
+  [ATTR.featureName]: feature,
+  [ATTR.outcome]: outcome,
+  [ATTR.userPlan]: plan,
+})

@@ -1,0 +1,56 @@
+/**
+ * The API's feature catalog (`GET /api/features`), checked against what the simulator knows how to
+ * call and what the scenario refers to, before any tenant is created.
+ */
+import { isPlan, type Plan } from '@feature-analytics/schema'
+import { type ApiClient, describeAnswer } from './client.ts'
+import { FEATURE_INPUTS, type FeatureName } from './features.ts'
+import type { Scenario } from './scenario.ts'
+import type { CatalogEntry } from './tenant.ts'
+
+export class CatalogError extends Error {
+  override name = 'CatalogError'
+}
+
+interface Listed {
+  name: string
+  plans: string[]
+  method: string
+  path: string
+}
+
+export async function fetchCatalog(client: ApiClient): Promise<Map<FeatureName, CatalogEntry>> {
+  const answer = await client.call('GET', '/api/features')
+  const features = (answer.body as { features?: Listed[] } | undefined)?.features
+  if (answer.status !== 200 || !Array.isArray(features)) {
+    throw new CatalogError(`GET ${client.baseUrl}/api/features: ${describeAnswer(answer)}`)
+  }
+  const catalog = new Map<FeatureName, CatalogEntry>()
+  for (const { name, plans, method, path } of features) {
+    if (!Object.hasOwn(FEATURE_INPUTS, name)) {
+      throw new CatalogError(`${client.baseUrl} offers feature ${name}, which the simulator cannot call yet`)
+    }
+    catalog.set(name as FeatureName, {
+      name: name as FeatureName,
+      plans: plans.filter(isPlan) as Plan[],
+      method,
+      path,
+    })
+  }
+  return catalog
+}
+
+/** Every instance must serve the same catalog, and the scenario may only name features it has. */
+export function checkCatalogs(catalogs: readonly Map<FeatureName, CatalogEntry>[], scenario: Scenario): void {
+  const [first, ...rest] = catalogs.map((c) => JSON.stringify([...c.values()]))
+  if (rest.some((c) => c !== first))
+    throw new CatalogError('the --target instances serve different feature catalogs')
+  const known = catalogs[0] ?? new Map()
+  for (const plan of ['free', 'pro', 'enterprise'] as const) {
+    for (const name of Object.keys(scenario.plans[plan].affinity)) {
+      if (!known.has(name as FeatureName)) {
+        throw new CatalogError(`scenario.plans.${plan}.affinity.${name}: the API has no such feature`)
+      }
+    }
+  }
+}

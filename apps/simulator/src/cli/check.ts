@@ -1,0 +1,72 @@
+/** `npm run check -- --help` */
+import { readFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import {
+  checkPassed,
+  compareLedger,
+  formatCheck,
+  LedgerFormatError,
+  metricsEndpointSource,
+  parseLedger,
+  prometheusSource,
+  SourceError,
+} from '@feature-analytics/insights'
+import { fromUserCwd, httpUrls, UsageError } from './paths.ts'
+
+const HELP = `Compares a simulator ledger with what reached the metrics backend.
+
+Usage: npm run check -- --ledger FILE (--prometheus URL | --api-metrics URL[,URL...])
+
+  --ledger FILE              the ledger written by simulate              (default ledger.json)
+  --prometheus URL           Prometheus base URL, e.g. http://127.0.0.1:9090 (queried via /api/v1/query)
+  --api-metrics URL[,URL...] the API instances' own Prometheus-format pages, e.g.
+                             http://127.0.0.1:9464/metrics (several are added up)
+  --help                     this text
+
+Every ledger entry is compared with sum by (<its attributes>) of its metric; non-zero series of the
+ledger's instruments that the ledger lacks are reported too. The last line is
+"checked N series, M mismatches"; the exit status is 1 when M > 0 or N = 0, 2 on bad usage or when
+the source cannot be read.`
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      ledger: { type: 'string', default: 'ledger.json' },
+      prometheus: { type: 'string' },
+      'api-metrics': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  })
+  if (values.help) {
+    console.log(HELP)
+    return 0
+  }
+  if ((values.prometheus === undefined) === (values['api-metrics'] === undefined)) {
+    throw new UsageError('give exactly one of --prometheus URL or --api-metrics URL')
+  }
+  const file = fromUserCwd(values.ledger)
+  const ledger = parseLedger(
+    await readFile(file, 'utf8').catch((error: Error) => {
+      throw new UsageError(`--ledger: cannot read ${file}: ${error.message}`)
+    }),
+  )
+  const source =
+    values.prometheus !== undefined
+      ? prometheusSource(httpUrls('prometheus', values.prometheus)[0] as string)
+      : await metricsEndpointSource(httpUrls('api-metrics', values['api-metrics'] as string))
+  const result = await compareLedger(ledger, source)
+  console.log(formatCheck(result))
+  return checkPassed(result) ? 0 : 1
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    const known = [UsageError, LedgerFormatError, SourceError].some((type) => error instanceof type)
+    process.stderr.write(`check: ${known ? (error as Error).message : (error as Error).stack}\n`)
+    process.exitCode = 2
+  },
+)

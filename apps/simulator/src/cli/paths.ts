@@ -1,0 +1,51 @@
+/**
+ * npm runs workspace scripts inside the workspace, so a relative path typed at the repo root would
+ * silently point elsewhere. INIT_CWD is where the user typed the command.
+ */
+import { resolve } from 'node:path'
+
+export const fromUserCwd = (path: string): string => resolve(process.env.INIT_CWD ?? process.cwd(), path)
+
+export const PACKAGE_DIR = new URL('../..', import.meta.url).pathname
+
+export const DEFAULT_SCENARIO = new URL('../../scenarios/default.json', import.meta.url).pathname
+
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+export function positiveNumber(
+  name: string,
+  text: string,
+  { integer = false, allowZero = false } = {},
+): number {
+  const value = Number(text)
+  const fine =
+    Number.isFinite(value) && (allowZero ? value >= 0 : value > 0) && (!integer || Number.isInteger(value))
+  if (!fine) {
+    throw new UsageError(
+      `--${name}: expected ${integer ? 'an integer' : 'a number'} ${allowZero ? '>= 0' : '> 0'}, got ${JSON.stringify(text)}`,
+    )
+  }
+  return value
+}
+
+export function httpUrls(name: string, text: string): string[] {
+  const urls = text
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean)
+  for (const url of urls) {
+    let parsed: URL
+    try {
+      parsed = new URL(url)
+    } catch {
+      throw new UsageError(`--${name}: ${JSON.stringify(url)} is not a URL`)
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new UsageError(`--${name}: ${url} is not an http(s) URL`)
+    }
+  }
+  if (urls.length === 0) throw new UsageError(`--${name}: expected at least one URL`)
+  return urls
+}

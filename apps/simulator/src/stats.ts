@@ -1,0 +1,28 @@
+/** Run counters for the progress line and the final summary. */
+export class Stats {
+  requests = 0
+  retried429 = 0
+  /** Invalid inputs the server refused with 400 as planned (counted as outcome=error). */
+  plannedInvalid = 0
+  /** Gated calls the server refused with 403 as planned (not counted). */
+  plannedGated = 0
+  /** Browser points the ingest refused as planned (not counted). */
+  plannedBrowserRejects = 0
+  unexpected = 0
+  readonly byStatus = new Map<number, number>()
+  readonly #samples: string[] = []
+
+  countStatus(status: number): void {
+    this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + 1)
+  }
+
+  /** An answer the scenario did not plan for; the first few are kept for the report. */
+  surprise(what: string): void {
+    this.unexpected++
+    if (this.#samples.length < 20) this.#samples.push(what)
+  }
+
+  get surprises(): readonly string[] {
+    return this.#samples
+  }
+}

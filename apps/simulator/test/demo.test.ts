@@ -1,0 +1,35 @@
+/** `npm run demo` end to end, as a user runs it, stopped after its summary with --exit. */
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { expect, it } from 'vitest'
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url))
+
+/** The table rows under a section title, up to the next blank line. */
+function rows(output: string, title: string): string[] {
+  const section = output.split('\n\n').find((block) => block.trimStart().startsWith(title))
+  return section ? section.trim().split('\n').slice(2) : []
+}
+
+it('prints usage and adoption from the API’s own metrics, then exits', async () => {
+  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
+    (resolve) => {
+      execFile(
+        process.execPath,
+        ['scripts/demo.ts', '--exit', '--port', '0', '--metrics-port', '0', '--duration', '15'],
+        { cwd: ROOT, timeout: 150_000, maxBuffer: 4 << 20 },
+        (error, out, err) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout: out, stderr: err }),
+      )
+    },
+  )
+  expect(stderr).toBe('')
+  expect(code).toBe(0)
+  const usage = rows(stdout, 'Usage by feature and plan')
+  expect(usage.length).toBeGreaterThan(0)
+  expect(usage.some((row) => /^\s+dashboard_create\s+\d+\s+\d+\s+\d+\s+\d+$/.test(row))).toBe(true)
+  const funnel = rows(stdout, 'Adoption funnel')
+  expect(funnel.length).toBeGreaterThan(0)
+  expect(funnel.every((row) => /^\s+\w+(\s+\d+){4}$/.test(row))).toBe(true)
+  expect(stdout).toMatch(/Web UI\s+http:\/\/127\.0\.0\.1:\d+\//)
+  expect(stdout).toMatch(/Metrics\s+http:\/\/127\.0\.0\.1:\d+\/metrics/)
+})

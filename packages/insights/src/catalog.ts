@@ -1,0 +1,101 @@
+/**
+ * The query catalog: the product questions, each as one PromQL expression with a name and a
+ * description. Grafana dashboards, the report CLI and the end-to-end checks read these strings;
+ * the embedded mode evaluates the same definitions over an app's /metrics page.
+ *
+ * Analytics are clockless: counters are totals since the process (or series) started, so a
+ * simulation that compresses months into minutes reads the same as production over months.
+ */
+import { ATTR } from '@feature-analytics/schema'
+import { type Expr, LE, toPromQL } from './expr.ts'
+
+export interface CatalogQuery {
+  name: string
+  description: string
+  expr: Expr
+  promql: string
+}
+
+const UPGRADE = { [ATTR.planFrom]: 'pro', [ATTR.planTo]: 'enterprise' }
+const SUCCESS = { [ATTR.outcome]: 'success' }
+const PRO_SUCCESS = { [ATTR.userPlan]: 'pro', ...SUCCESS }
+
+const definitions = {
+  usageByPlan: {
+    description: 'Top features by plan: successful calls per feature and plan.',
+    expr: { kind: 'sum', by: [ATTR.featureName, ATTR.userPlan], of: { metric: 'usage', match: SUCCESS } },
+  },
+  errorsByFeature: {
+    description: 'Calls that ended in an error (invalid input, failures) per feature and plan.',
+    expr: {
+      kind: 'sum',
+      by: [ATTR.featureName, ATTR.userPlan],
+      of: { metric: 'usage', match: { [ATTR.outcome]: 'error' } },
+    },
+  },
+  adoptionFunnel: {
+    description:
+      'Adoption funnel per feature: users who reached each stage (discovered, activated, adopted, power_user).',
+    expr: { kind: 'sum', by: [ATTR.featureName, ATTR.adoptionStage], of: { metric: 'adoptionStage' } },
+  },
+  upgrades: {
+    description: 'Tenants that upgraded from pro to enterprise.',
+    expr: { kind: 'sum', by: [], of: { metric: 'planChange', match: UPGRADE } },
+  },
+  upgradePriorUsage: {
+    description:
+      'Features pro tenants used before upgrading to enterprise, as the share of upgrading tenants that used each.',
+    expr: {
+      kind: 'divideByScalar',
+      left: { kind: 'sum', by: [ATTR.featureName], of: { metric: 'upgradePriorUsage', match: UPGRADE } },
+      right: { kind: 'sum', by: [], of: { metric: 'planChange', match: UPGRADE } },
+    },
+  },
+  proTenantShare: {
+    description:
+      'Baseline for upgrade drivers: the share of tenants ever active on pro that used each feature there (needs tenant.id within its cardinality budget).',
+    expr: {
+      kind: 'divideByScalar',
+      left: {
+        kind: 'countPositive',
+        by: [ATTR.featureName],
+        of: {
+          kind: 'sum',
+          by: [ATTR.featureName, ATTR.tenantId],
+          of: { metric: 'usage', match: PRO_SUCCESS },
+        },
+      },
+      right: {
+        kind: 'countPositive',
+        by: [],
+        of: { kind: 'sum', by: [ATTR.tenantId], of: { metric: 'usage', match: PRO_SUCCESS } },
+      },
+    },
+  },
+  retentionByFeature: {
+    description:
+      'Features that go with retention: per feature, tenants that used it on the plan they then renewed (retained) or cancelled (churned).',
+    expr: {
+      kind: 'sum',
+      by: [ATTR.featureName, ATTR.retentionOutcome],
+      of: { metric: 'retentionOutcome' },
+    },
+  },
+  latencyP95: {
+    description: 'p95 server latency per feature in milliseconds, over all calls since start.',
+    expr: {
+      kind: 'histogramQuantile',
+      q: 0.95,
+      of: { kind: 'sum', by: [ATTR.featureName, LE], of: { metric: 'latency', series: '_bucket' } },
+    },
+  },
+} satisfies Record<string, { description: string; expr: Expr }>
+
+export type QueryName = keyof typeof definitions
+
+export const CATALOG = Object.fromEntries(
+  Object.entries(definitions).map(([name, { description, expr }]) => [
+    name,
+    { name, description, expr, promql: toPromQL(expr) },
+  ]),
+) as unknown as Readonly<Record<QueryName, CatalogQuery>>

@@ -1,0 +1,31 @@
+export { CATALOG, type CatalogQuery, type QueryName } from './catalog.ts'
+export { type CheckResult, checkPassed, compareLedger, formatCheck, type Mismatch } from './compare.ts'
+export { evaluate, nameCandidates, type Series } from './evaluate.ts'
+export { ExpositionParseError, type Labels, parseExposition, type Sample } from './exposition.ts'
+export { type Expr, type MetricKey, type Selector, toPromQL } from './expr.ts'
+export { formatInsights, table } from './format.ts'
+export { type Bucket, histogramQuantile } from './histogram-quantile.ts'
+export {
+  type Attributes,
+  entryTotal,
+  type Ledger,
+  type LedgerEntry,
+  LedgerFormatError,
+  parseLedger,
+} from './ledger.ts'
+export {
+  expositionSource,
+  metricsEndpointSource,
+  prometheusSource,
+  type Source,
+  SourceError,
+} from './source.ts'
+export {
+  collectInsights,
+  type FunnelRow,
+  type Insights,
+  type LatencyRow,
+  type RetentionRow,
+  type UpgradeDriverRow,
+  type UsageRow,
+} from './summaries.ts'

@@ -1,0 +1,86 @@
+/**
+ * Where query results come from: Prometheus's HTTP API (the stack) or one snapshot of an app's
+ * Prometheus-format /metrics page (embedded mode). Both answer the same expressions with series
+ * labelled by Prometheus label names (`feature_name`).
+ */
+import { evaluate, type Series } from './evaluate.ts'
+import { parseExposition } from './exposition.ts'
+import { type Expr, toPromQL } from './expr.ts'
+
+export interface Source {
+  readonly description: string
+  query(expr: Expr): Promise<Series[]>
+}
+
+export class SourceError extends Error {
+  override name = 'SourceError'
+}
+
+/** Several pages (one per app instance) read as one, as Prometheus would after scraping them all. */
+export function expositionSource(text: string | readonly string[], description = 'metrics text'): Source {
+  const samples = (typeof text === 'string' ? [text] : text).flatMap((page) => parseExposition(page))
+  return { description, query: async (expr) => evaluate(expr, samples) }
+}
+
+/** Fetches each page once, so every query of a report sees the same instant. */
+export async function metricsEndpointSource(url: string | readonly string[]): Promise<Source> {
+  const urls = typeof url === 'string' ? [url] : url
+  const pages = await Promise.all(
+    urls.map(async (u) => (await fetchOrThrow(u, { headers: { accept: 'text/plain' } })).text()),
+  )
+  return expositionSource(pages, urls.join(', '))
+}
+
+export function prometheusSource(baseUrl: string): Source {
+  const endpoint = new URL('api/v1/query', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`)
+  return {
+    description: `Prometheus at ${baseUrl}`,
+    async query(expr) {
+      const promql = toPromQL(expr)
+      const response = await fetchOrThrow(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ query: promql }),
+      }).catch((error: unknown) => {
+        throw new SourceError(`${promql}: ${(error as Error).message}`)
+      })
+      return parseVector(promql, (await response.json()) as PrometheusResponse)
+    },
+  }
+}
+
+interface PrometheusResponse {
+  status?: string
+  error?: string
+  data?: { resultType?: string; result?: { metric: Record<string, string>; value: [number, string] }[] }
+}
+
+function parseVector(promql: string, body: PrometheusResponse): Series[] {
+  if (body.status !== 'success') throw new SourceError(`${promql}: ${body.error ?? 'query failed'}`)
+  const { resultType, result = [] } = body.data ?? {}
+  if (resultType === 'scalar') {
+    const [, value] = (body.data as unknown as { result: [number, string] }).result
+    return [{ labels: {}, value: Number(value) }]
+  }
+  if (resultType !== 'vector') throw new SourceError(`${promql}: expected a vector, got ${resultType}`)
+  return result.map(({ metric, value }) => {
+    const { __name__: _, ...labels } = metric
+    return { labels, value: Number(value[1]) }
+  })
+}
+
+async function fetchOrThrow(url: string | URL, init: RequestInit): Promise<Response> {
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) }).catch(
+    (error: unknown) => {
+      const cause = (error as { cause?: { message?: string } }).cause?.message
+      throw new SourceError(
+        `${init.method ?? 'GET'} ${url}: ${(error as Error).message}${cause ? ` (${cause})` : ''}`,
+      )
+    },
+  )
+  if (!response.ok) {
+    const detail = (await response.text()).slice(0, 300)
+    throw new SourceError(`${init.method ?? 'GET'} ${url} answered ${response.status}: ${detail}`)
+  }
+  return response
+}

@@ -1,0 +1,95 @@
+/**
+ * One small, known dataset recorded through the real OpenTelemetry SDK: four pro tenants (two of
+ * them using integrations upgrade), a free tenant with errors, adoption stages, retention outcomes
+ * and a latency histogram with one slow outlier. Tests read it back through both sources.
+ */
+import { ATTR, LATENCY_BUCKETS_MS, METRICS, UNITS } from '@feature-analytics/schema'
+import type { MeterProvider } from '@opentelemetry/sdk-metrics'
+import type { Ledger } from '../src/index.ts'
+
+export function recordDataset(provider: MeterProvider): void {
+  const meter = provider.getMeter('product.features')
+  const usage = meter.createCounter(METRICS.usage, { unit: UNITS.count })
+  const latency = meter.createHistogram(METRICS.latency, {
+    unit: UNITS.milliseconds,
+    advice: { explicitBucketBoundaries: [...LATENCY_BUCKETS_MS] },
+  })
+  const stage = meter.createCounter(METRICS.adoptionStage, { unit: UNITS.count })
+  const planChange = meter.createCounter(METRICS.planChange, { unit: UNITS.count })
+  const prior = meter.createCounter(METRICS.upgradePriorUsage, { unit: UNITS.count })
+  const retention = meter.createCounter(METRICS.retentionOutcome, { unit: UNITS.count })
+  const use = (feature: string, plan: string, tenant: string, n: number, outcome = 'success') =>
+    usage.add(n, {
+      [ATTR.featureName]: feature,
+      [ATTR.userPlan]: plan,
+      [ATTR.tenantId]: tenant,
+      [ATTR.outcome]: outcome,
+    })
+  // Four pro tenants; t1 and t2 use integrations and upgrade, all four search.
+  for (const t of ['t1', 't2', 't3', 't4']) use('search', 'pro', t, 5)
+  use('integration_connect', 'pro', 't1', 2)
+  use('integration_connect', 'pro', 't2', 1)
+  use('integration_connect', 'pro', 't3', 1)
+  use('search', 'free', 't9', 7)
+  use('search', 'free', 't9', 2, 'error')
+  for (const [feature, n] of [
+    ['search', 2],
+    ['integration_connect', 2],
+  ] as const) {
+    prior.add(n, { [ATTR.featureName]: feature, [ATTR.planFrom]: 'pro', [ATTR.planTo]: 'enterprise' })
+  }
+  planChange.add(2, { [ATTR.planFrom]: 'pro', [ATTR.planTo]: 'enterprise' })
+  planChange.add(1, { [ATTR.planFrom]: 'free', [ATTR.planTo]: 'pro' })
+  stage.add(4, { [ATTR.featureName]: 'search', [ATTR.adoptionStage]: 'discovered', [ATTR.userPlan]: 'pro' })
+  stage.add(1, { [ATTR.featureName]: 'search', [ATTR.adoptionStage]: 'discovered', [ATTR.userPlan]: 'free' })
+  stage.add(3, { [ATTR.featureName]: 'search', [ATTR.adoptionStage]: 'activated', [ATTR.userPlan]: 'pro' })
+  const outcome = (feature: string, o: string, n: number) =>
+    retention.add(n, { [ATTR.featureName]: feature, [ATTR.userPlan]: 'pro', [ATTR.retentionOutcome]: o })
+  outcome('alert_create', 'retained', 9)
+  outcome('alert_create', 'churned', 1)
+  outcome('search', 'retained', 6)
+  outcome('search', 'churned', 4)
+  // 20 calls: 19 within (5, 10] ms, one slow outlier in (250, 500].
+  for (let i = 0; i < 19; i++) latency.record(7, { [ATTR.featureName]: 'search', [ATTR.userPlan]: 'pro' })
+  latency.record(300, { [ATTR.featureName]: 'search', [ATTR.userPlan]: 'free' })
+}
+
+/** What a simulator would have written for the dataset. */
+export const DATASET_LEDGER: Ledger = {
+  version: 1,
+  seed: 1,
+  scenario: { name: 't', sha256: '0' },
+  planted: [],
+  totals: {
+    [METRICS.usage]: [
+      {
+        attributes: { 'feature.name': 'search', 'feature.outcome': 'success', 'user.plan': 'pro' },
+        value: 20,
+      },
+      {
+        attributes: { 'feature.name': 'search', 'feature.outcome': 'success', 'user.plan': 'free' },
+        value: 7,
+      },
+      {
+        attributes: { 'feature.name': 'search', 'feature.outcome': 'error', 'user.plan': 'free' },
+        value: 2,
+      },
+      {
+        attributes: {
+          'feature.name': 'integration_connect',
+          'feature.outcome': 'success',
+          'user.plan': 'pro',
+        },
+        value: 4,
+      },
+    ],
+    [METRICS.planChange]: [
+      { attributes: { 'plan.from': 'pro', 'plan.to': 'enterprise' }, value: 2 },
+      { attributes: { 'plan.from': 'free', 'plan.to': 'pro' }, value: 1 },
+    ],
+    [METRICS.latency]: [
+      { attributes: { 'feature.name': 'search', 'user.plan': 'pro' }, count: 19 },
+      { attributes: { 'feature.name': 'search', 'user.plan': 'free' }, count: 1 },
+    ],
+  },
+}

@@ -1,0 +1,114 @@
+/**
+ * Stack mode against a real Prometheus: the same dataset is pushed over OTLP to Prometheus's OTLP
+ * receiver (names translated as in production) and served on an app's own /metrics page; the
+ * catalog's PromQL, run by Prometheus, and the embedded evaluator must give the same answers.
+ *
+ * Prometheus comes from the stack's provisioning (.stack/bin, `bash scripts/provision`) or
+ * PROMETHEUS_BIN. Without it the test fails, naming the command that provisions it.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http'
+import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import {
+  CATALOG,
+  collectInsights,
+  compareLedger,
+  type Insights,
+  metricsEndpointSource,
+  prometheusSource,
+  SourceError,
+} from '../src/index.ts'
+import { DATASET_LEDGER, recordDataset } from './dataset.ts'
+import { startPrometheusPage } from './prometheus-page.ts'
+
+const BINARY =
+  process.env.PROMETHEUS_BIN ?? fileURLToPath(new URL('../../../.stack/bin/prometheus', import.meta.url))
+const available = existsSync(BINARY)
+
+let prometheus: ChildProcess | undefined
+let dir = ''
+let url = ''
+let page: Awaited<ReturnType<typeof startPrometheusPage>> | undefined
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1')
+  await new Promise((resolve) => server.once('listening', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+beforeAll(async () => {
+  if (!available) return
+  dir = await mkdtemp(join(tmpdir(), 'insights-prometheus-'))
+  await writeFile(
+    join(dir, 'prometheus.yml'),
+    'otlp:\n  translation_strategy: UnderscoreEscapingWithSuffixes\n',
+  )
+  const port = await freePort()
+  url = `http://127.0.0.1:${port}`
+  prometheus = spawn(
+    BINARY,
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.enable-otlp-receiver',
+    ],
+    { stdio: 'ignore' },
+  )
+  for (let i = 0; ; i++) {
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    )
+    if (ready) break
+    if (i > 150) throw new Error(`Prometheus did not become ready at ${url}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  page = await startPrometheusPage([
+    new PeriodicExportingMetricReader({
+      exporter: new OTLPMetricExporter({ url: `${url}/api/v1/otlp/v1/metrics` }),
+      exportIntervalMillis: 60_000,
+    }),
+  ])
+  recordDataset(page.provider)
+  await page.provider.forceFlush()
+}, 30_000)
+
+afterAll(async () => {
+  await page?.close()
+  prometheus?.kill('SIGTERM')
+  if (dir) await rm(dir, { recursive: true, force: true })
+})
+
+const withoutSource = ({ source: _, ...rest }: Insights) => rest
+
+it(
+  'Prometheus and the embedded evaluator give the same insights',
+  async () => {
+    expect(available, `no Prometheus binary at ${BINARY}: run bash scripts/provision`).toBe(true)
+    const stack = prometheusSource(url)
+    let fromPrometheus = await collectInsights(stack)
+    // The OTLP write is acknowledged before the head block is queryable; give it a moment.
+    for (let i = 0; fromPrometheus.usage.length === 0 && i < 50; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      fromPrometheus = await collectInsights(stack)
+    }
+    const embedded = await collectInsights(await metricsEndpointSource(page?.url ?? ''))
+    expect(fromPrometheus.usage.length).toBeGreaterThan(0)
+    expect(withoutSource(fromPrometheus)).toEqual(withoutSource(embedded))
+    expect(await compareLedger(DATASET_LEDGER, stack)).toEqual({ checked: 8, mismatches: [] })
+    // An unreachable Prometheus is a clear error naming the query, not an empty answer.
+    const down = prometheusSource(`http://127.0.0.1:${await freePort()}`)
+    await expect(down.query(CATALOG.upgrades.expr)).rejects.toThrow(SourceError)
+    await expect(down.query(CATALOG.upgrades.expr)).rejects.toThrow(/product_plan_change_total.*ECONNREFUSED/)
+  },
+)

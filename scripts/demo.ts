@@ -1,0 +1,138 @@
+/**
+ * `npm run demo`: the whole idea in about a minute, on embedded defaults (in-memory store, no
+ * Collector, the API's own /metrics). Installs dependencies if needed, builds the web app, starts
+ * the API, plays the simulator's default scenario against it, prints what the metrics say (usage,
+ * adoption, upgrades, retention, against the planted ground truth) and keeps the API running for
+ * the web UI until Ctrl-C.
+ *
+ *   node scripts/demo.ts [--port 3000] [--metrics-port 9464] [--duration 90] [--rate 400]
+ *                        [--scenario FILE] [--seed 42] [--exit]
+ *
+ * Ports 0 pick free ones. --duration is the simulation's wall-clock budget; --exit stops after the
+ * summary (used by the test).
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '3000' },
+    'metrics-port': { type: 'string', default: '9464' },
+    duration: { type: 'string', default: '90' },
+    rate: { type: 'string', default: '400' },
+    scenario: { type: 'string' },
+    seed: { type: 'string', default: '42' },
+    exit: { type: 'boolean', default: false },
+  },
+})
+
+const say = (line = '') => process.stdout.write(`${line}\n`)
+
+function run(what: string, command: string, args: string[]): boolean {
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' })
+  if (result.status === 0) return true
+  say(
+    `demo: ${what} failed (${command} ${args.join(' ')}):\n${(result.stderr || result.stdout || '').trim()}`,
+  )
+  return false
+}
+
+// Modules of the workspace are imported only once they are sure to be installed.
+if (!existsSync(resolve(ROOT, 'node_modules/@feature-analytics/simulator'))) {
+  say('demo: installing dependencies (npm install) ...')
+  if (!run('npm install', 'npm', ['install', '--no-audit', '--no-fund'])) process.exit(1)
+}
+const { collectInsights, compareLedger, formatCheck, formatInsights, metricsEndpointSource, CATALOG } =
+  await import('@feature-analytics/insights')
+const { ApiStartError, loadScenario, plantedReport, simulate, startApiProcess } = await import(
+  '@feature-analytics/simulator'
+)
+
+say('demo: building the web app ...')
+const webBuilt = run('the web build', 'npm', ['run', 'build', '--silent', '-w', '@feature-analytics/web'])
+
+const port = Number(values.port)
+const metricsPort = Number(values['metrics-port'])
+say('demo: starting the API (in-memory store, no Collector, its own /metrics) ...')
+let api: Awaited<ReturnType<typeof startApiProcess>>
+try {
+  api = await startApiProcess({
+    ...(port > 0 ? { port } : {}),
+    ...(metricsPort > 0 ? { metricsPort } : {}),
+    env: { SEED_DEMO: 'true', LOG_LEVEL: 'warn' },
+  })
+} catch (error) {
+  if (!(error instanceof ApiStartError)) throw error
+  say(`demo: ${error.message}`)
+  if (/EADDRINUSE/.test(error.message))
+    say('demo: a port is taken: pass --port N / --metrics-port N (0 = any free port)')
+  process.exit(1)
+}
+
+let stopping = false
+const shutdown = async () => {
+  if (stopping) return
+  stopping = true
+  say('\ndemo: stopping the API ...')
+  await api.stop()
+  process.exit(0)
+}
+process.on('SIGINT', shutdown)
+process.on('SIGTERM', shutdown)
+
+const scenarioFile = values.scenario
+  ? resolve(values.scenario)
+  : resolve(ROOT, 'apps/simulator/scenarios/default.json')
+const scenario = await loadScenario(scenarioFile)
+say(
+  `demo: simulating ${scenario.scenario.tenants} tenants over ${scenario.scenario.periods} billing periods ` +
+    `(seed ${values.seed}, at most ${values.duration}s at ${values.rate} requests/s) ...`,
+)
+const result = await simulate({
+  targets: [api.url],
+  scenario,
+  seed: Number(values.seed),
+  durationSeconds: Number(values.duration),
+  rate: Number(values.rate),
+  concurrency: 8,
+  onProgress: (line) => say(`  ${line}`),
+})
+const { stats } = result
+say(
+  `demo: simulated ${stats.requests} requests and ${result.events} events in ${(result.elapsedMs / 1000).toFixed(0)}s` +
+    (result.complete ? '' : ' (cut short by --duration: the summary covers what was done)'),
+)
+
+const source = await metricsEndpointSource(api.metricsUrl)
+const insights = await collectInsights(source)
+const check = await compareLedger(result.ledger, source)
+
+say(`\n=== What the metrics say (from ${api.metricsUrl}, via packages/insights) ===\n`)
+say(formatInsights(insights))
+say('\nPlanted ground truth vs what the metrics found')
+for (const line of plantedReport(scenario.scenario.planted, insights)) say(`  ${line}`)
+say(`\nLedger vs metrics: ${formatCheck(check).split('\n').at(-1)}`)
+
+say('\n=== Where to look next ===')
+say(
+  webBuilt
+    ? `  Web UI        ${api.url}/  (log in as demo-pro@example.com, demo-free@ or demo-enterprise@, password demo-password)`
+    : `  Web UI        not built (see the error above); the API is at ${api.url}/api/features`,
+)
+say(`  Metrics       ${api.metricsUrl}  (Prometheus text, what the summary above was computed from)`)
+say(`  PromQL        e.g. ${CATALOG.upgradePriorUsage.promql}`)
+say(
+  '  Full stack    npm run stack:up   (node scripts/stack.ts up: Redis, Prometheus, our Collector, two API replicas)',
+)
+say('                npm run e2e        (a seeded simulation over both replicas, checked against Prometheus)')
+
+if (values.exit) {
+  await api.stop()
+} else {
+  say('\ndemo: the API keeps running; Ctrl-C to stop.')
+}

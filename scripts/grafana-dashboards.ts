@@ -1,0 +1,183 @@
+/**
+ * Writes grafana/dashboards/feature-analytics.json from the packages/insights query catalog, so
+ * the dashboard asks exactly the questions the report CLI and the e2e checks ask.
+ * Usage: node scripts/grafana-dashboards.ts [--check]
+ */
+import { fileURLToPath } from 'node:url'
+import { CATALOG, type QueryName } from '@feature-analytics/insights'
+import { ATTR, promLabel } from '@feature-analytics/schema'
+import { writeOrCheck } from './lib/generated.ts'
+
+export const DASHBOARD_PATH = fileURLToPath(
+  new URL('../grafana/dashboards/feature-analytics.json', import.meta.url),
+)
+const DATASOURCE = { type: 'prometheus', uid: 'prometheus' } as const
+
+type View =
+  | { kind: 'matrix'; rows: string; columns: string }
+  | { kind: 'bars'; legend: string; unit: string }
+  | { kind: 'stat' }
+
+interface PanelSpec {
+  section: string
+  title: string
+  view: View
+  width: number
+}
+
+const label = (attribute: string) => promLabel(attribute)
+const byFeature = (unit: string): View => ({ kind: 'bars', legend: `{{${label(ATTR.featureName)}}}`, unit })
+
+// A Record over QueryName: a query added to the catalog does not typecheck until it has a panel.
+const PANELS: Record<QueryName, PanelSpec> = {
+  usageByPlan: {
+    section: 'Usage',
+    title: 'Successful calls: feature × plan',
+    view: { kind: 'matrix', rows: label(ATTR.featureName), columns: label(ATTR.userPlan) },
+    width: 12,
+  },
+  errorsByFeature: {
+    section: 'Usage',
+    title: 'Calls that ended in an error: feature × plan',
+    view: { kind: 'matrix', rows: label(ATTR.featureName), columns: label(ATTR.userPlan) },
+    width: 12,
+  },
+  adoptionFunnel: {
+    section: 'Adoption',
+    title: 'Adoption funnel: users per stage',
+    view: { kind: 'matrix', rows: label(ATTR.featureName), columns: label(ATTR.adoptionStage) },
+    width: 24,
+  },
+  upgrades: {
+    section: 'Upgrade drivers',
+    title: 'Upgrades pro → enterprise',
+    view: { kind: 'stat' },
+    width: 4,
+  },
+  upgradePriorUsage: {
+    section: 'Upgrade drivers',
+    title: 'Share of upgrading tenants that used the feature on pro',
+    view: byFeature('percentunit'),
+    width: 10,
+  },
+  proTenantShare: {
+    section: 'Upgrade drivers',
+    title: 'Baseline: share of all pro tenants that used the feature',
+    view: byFeature('percentunit'),
+    width: 10,
+  },
+  retentionByFeature: {
+    section: 'Retention',
+    title: 'Tenants retained or churned, by feature used',
+    view: { kind: 'matrix', rows: label(ATTR.featureName), columns: label(ATTR.retentionOutcome) },
+    width: 24,
+  },
+  latencyP95: { section: 'Latency', title: 'p95 latency per feature', view: byFeature('ms'), width: 24 },
+}
+
+const HEIGHT = 9
+
+function panel(id: number, name: QueryName, spec: PanelSpec, gridPos: object): object {
+  const query = CATALOG[name]
+  const target = {
+    refId: 'A',
+    datasource: DATASOURCE,
+    expr: query.promql,
+    instant: true,
+    range: false,
+    format: spec.view.kind === 'matrix' ? 'table' : 'time_series',
+    legendFormat: spec.view.kind === 'bars' ? spec.view.legend : '__auto',
+  }
+  const common = { id, title: spec.title, description: query.description, datasource: DATASOURCE, gridPos }
+  switch (spec.view.kind) {
+    case 'matrix':
+      return {
+        ...common,
+        type: 'table',
+        targets: [target],
+        transformations: [
+          {
+            id: 'groupingToMatrix',
+            options: {
+              rowField: spec.view.rows,
+              columnField: spec.view.columns,
+              valueField: 'Value',
+              emptyValue: 'zero',
+            },
+          },
+        ],
+        fieldConfig: { defaults: { unit: 'short' }, overrides: [] },
+        options: { showHeader: true },
+      }
+    case 'bars':
+      return {
+        ...common,
+        type: 'bargauge',
+        targets: [target],
+        fieldConfig: { defaults: { unit: spec.view.unit, min: 0 }, overrides: [] },
+        options: {
+          orientation: 'horizontal',
+          displayMode: 'basic',
+          reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+          showUnfilled: true,
+        },
+      }
+    case 'stat':
+      return {
+        ...common,
+        type: 'stat',
+        targets: [target],
+        fieldConfig: { defaults: { unit: 'short' }, overrides: [] },
+        options: { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'none' },
+      }
+  }
+}
+
+/** Lays panels out in sections: a row header, then panels left to right, wrapping at 24 columns. */
+export function renderDashboard(): string {
+  const panels: object[] = []
+  let id = 1
+  let y = 0
+  let section = ''
+  let x = 24
+  for (const [name, spec] of Object.entries(PANELS) as [QueryName, PanelSpec][]) {
+    if (spec.section !== section) {
+      section = spec.section
+      if (x > 0 && panels.length > 0) y += HEIGHT
+      panels.push({
+        id: id++,
+        type: 'row',
+        title: section,
+        collapsed: false,
+        gridPos: { h: 1, w: 24, x: 0, y },
+      })
+      y += 1
+      x = 0
+    } else if (x + spec.width > 24) {
+      y += HEIGHT
+      x = 0
+    }
+    panels.push(panel(id++, name, spec, { h: HEIGHT, w: spec.width, x, y }))
+    x += spec.width
+  }
+  const dashboard = {
+    uid: 'feature-analytics',
+    title: 'Feature analytics',
+    description: 'Generated by scripts/grafana-dashboards.ts from the packages/insights query catalog.',
+    tags: ['feature-analytics', 'opentelemetry'],
+    editable: false,
+    schemaVersion: 41,
+    version: 1,
+    refresh: '30s',
+    time: { from: 'now-6h', to: 'now' },
+    timepicker: {},
+    templating: { list: [] },
+    annotations: { list: [] },
+    panels,
+  }
+  return `${JSON.stringify(dashboard, null, 2)}\n`
+}
+
+if (import.meta.main) {
+  await writeOrCheck(DASHBOARD_PATH, renderDashboard(), process.argv.includes('--check'))
+}

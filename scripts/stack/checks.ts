@@ -1,0 +1,175 @@
+/**
+ * Static checks of the stack's configuration: each real tool validates its own files (the
+ * Collector, promtool, docker-compose, shellcheck), generated files must match their generators,
+ * and the compose file must keep the promises its header makes (pinned images, loopback-only
+ * published ports, the same configs and Collector version as the local stack).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parse } from 'yaml'
+import { DASHBOARD_PATH, renderDashboard } from '../grafana-dashboards.ts'
+import { writeOrCheck } from '../lib/generated.ts'
+import { RULES_PATH, renderRules } from '../prometheus-rules.ts'
+import { BIN, ROOT } from './paths.ts'
+import { run } from './run.ts'
+
+export interface Check {
+  name: string
+  run: () => Promise<unknown>
+}
+
+const file = (path: string) => join(ROOT, path)
+// merge: docker-compose.yml shares the app image's settings through a YAML merge key (<<).
+const yamlOf = (path: string) =>
+  parse(readFileSync(file(path), 'utf8'), { merge: true }) as Record<string, unknown>
+const ymlIn = (dir: string) =>
+  readdirSync(file(dir))
+    .filter((name) => name.endsWith('.yml'))
+    .map((name) => join(dir, name))
+
+function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message)
+}
+
+interface ComposeService {
+  image?: string
+  build?: { dockerfile?: string }
+  ports?: string[]
+  volumes?: string[]
+  profiles?: string[]
+}
+
+function checkCompose(): void {
+  const services = yamlOf('docker-compose.yml').services as Record<string, ComposeService>
+  const collectorVersion = /version: (\S+)/.exec(
+    readFileSync(file('otel-collector/builder-config.yaml'), 'utf8'),
+  )?.[1]
+  for (const [name, service] of Object.entries(services)) {
+    const image = service.image ?? ''
+    if (service.build?.dockerfile) {
+      assert(existsSync(file(service.build.dockerfile)), `${name}: no ${service.build.dockerfile}`)
+    } else {
+      assert(
+        /:[\w.-]+$/.test(image) && !image.endsWith(':latest'),
+        `${name}: image ${image} is not pinned to a version`,
+      )
+    }
+    for (const mount of service.volumes ?? []) {
+      const source = mount.split(':')[0] as string
+      assert(
+        !source.startsWith('.') || existsSync(file(source)),
+        `${name}: mounts ${source}, which does not exist`,
+      )
+    }
+    for (const port of service.ports ?? []) {
+      assert(
+        ['api', 'grafana'].includes(name),
+        `${name}: only api and grafana may publish ports (found ${port})`,
+      )
+      assert(port.startsWith('127.0.0.1:'), `${name}: published port ${port} must bind 127.0.0.1`)
+    }
+  }
+  assert(
+    services.collector?.image === `otel/opentelemetry-collector-contrib:${collectorVersion}`,
+    `collector image must match the builder manifest version ${collectorVersion}`,
+  )
+  assert(
+    services.collector?.volumes?.includes('./otel-collector:/etc/otelcol:ro'),
+    'collector must mount ./otel-collector',
+  )
+  assert(
+    services.prometheus?.volumes?.includes('./prometheus:/etc/prometheus:ro'),
+    'prometheus must mount ./prometheus',
+  )
+}
+
+function checkGrafana(): void {
+  const datasources = yamlOf('grafana/provisioning/datasources/prometheus.yml').datasources as {
+    uid: string
+  }[]
+  const providers = yamlOf('grafana/provisioning/dashboards/feature-analytics.yml').providers as {
+    options: { path: string }
+  }[]
+  const dashboard = JSON.parse(readFileSync(DASHBOARD_PATH, 'utf8')) as {
+    panels: { type: string; datasource?: { uid: string }; targets?: { expr: string }[] }[]
+  }
+  const uids = new Set(datasources.map((d) => d.uid))
+  for (const panel of dashboard.panels.filter((p) => p.type !== 'row')) {
+    assert(
+      panel.datasource && uids.has(panel.datasource.uid),
+      `a ${panel.type} panel uses an unprovisioned datasource`,
+    )
+    assert(
+      panel.targets?.every((t) => t.expr.length > 0),
+      `a ${panel.type} panel has an empty query`,
+    )
+  }
+  const mounts =
+    (yamlOf('docker-compose.yml').services as Record<string, ComposeService>).grafana?.volumes ?? []
+  for (const { options } of providers) {
+    assert(
+      mounts.some((mount) => mount.split(':')[1] === options.path),
+      `dashboards path ${options.path} is not mounted in compose`,
+    )
+  }
+}
+
+/** A README's first ```sh block, run verbatim, so the example a reader copies is known to work. */
+async function readmeExample(path: string): Promise<string> {
+  const block = /```sh\n([\s\S]*?)```/.exec(readFileSync(file(path), 'utf8'))?.[1]
+  assert(block, `${path} has no \`\`\`sh example`)
+  return run('bash', ['-euo', 'pipefail', '-c', block])
+}
+
+export function checks(): Check[] {
+  const otelcol = join(BIN, 'otelcol-fa')
+  const promtool = join(BIN, 'promtool')
+  return [
+    {
+      name: 'otelcol validate config.yaml',
+      run: () => run(otelcol, ['validate', '--config', file('otel-collector/config.yaml')]),
+    },
+    {
+      name: 'otelcol validate config.yaml + debug.yaml',
+      run: () =>
+        run(otelcol, [
+          'validate',
+          '--config',
+          file('otel-collector/config.yaml'),
+          '--config',
+          file('otel-collector/debug.yaml'),
+        ]),
+    },
+    {
+      name: 'promtool check config',
+      run: () => run(promtool, ['check', 'config', 'prometheus/prometheus.yml']),
+    },
+    {
+      name: 'promtool check rules',
+      run: () => run(promtool, ['check', 'rules', ...ymlIn('prometheus/rules')]),
+    },
+    {
+      name: 'promtool test rules',
+      run: () => run(promtool, ['test', 'rules', ...ymlIn('prometheus/tests')]),
+    },
+    {
+      name: 'recording rules match the insights catalog',
+      run: () => writeOrCheck(RULES_PATH, renderRules(), true),
+    },
+    {
+      name: 'dashboards match the insights catalog',
+      run: () => writeOrCheck(DASHBOARD_PATH, renderDashboard(), true),
+    },
+    { name: 'grafana provisioning and dashboards agree', run: async () => checkGrafana() },
+    {
+      name: 'docker-compose config',
+      run: () => run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q']),
+    },
+    { name: 'compose: pinned images, loopback ports, shared configs', run: async () => checkCompose() },
+    { name: 'shellcheck scripts/provision', run: () => run('shellcheck', ['scripts/provision']) },
+    ...['otel-collector', 'prometheus', 'grafana'].map((dir) => ({
+      name: `${dir}/README.md example`,
+      run: () => readmeExample(`${dir}/README.md`),
+    })),
+  ]
+}

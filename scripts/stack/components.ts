@@ -1,0 +1,100 @@
+/**
+ * The local stack, one entry per process, in start order. Addresses follow docs/interfaces.md;
+ * everything listens on 127.0.0.1 only. Two API replicas share Redis and export to the Collector,
+ * which is the production shape the e2e check proves (adoption stages fire once across replicas,
+ * cumulative totals survive a Collector restart).
+ */
+import { join } from 'node:path'
+import { BIN, ROOT, STATE } from './paths.ts'
+import type { Readiness } from './ready.ts'
+
+export interface Component {
+  name: string
+  command: string
+  args: string[]
+  env?: Record<string, string>
+  /** Ports it binds: checked free before it starts, so a leftover process fails loudly, not subtly. */
+  ports: number[]
+  ready: Readiness
+  /** Shown by `up` once the stack is ready. */
+  url?: string
+}
+
+export interface StackOptions {
+  /** Also print every metric point in the Collector's log (otel-collector/debug.yaml). */
+  collectorDebug?: boolean
+  /** How often the API replicas export metrics, in milliseconds. */
+  exportIntervalMs?: number
+  /** Seed the demo accounts on the first replica (the e2e turns this off: its ledger must be all there is). */
+  seedDemo?: boolean
+}
+
+export const PROMETHEUS_URL = 'http://127.0.0.1:9090'
+export const PROMETHEUS_DATA = join(STATE, 'prometheus-data')
+export const API_URLS = ['http://127.0.0.1:3000', 'http://127.0.0.1:3010'] as const
+export const DEFAULT_EXPORT_INTERVAL_MS = 5000
+
+function api(replica: 1 | 2, options: StackOptions): Component {
+  const port = replica === 1 ? 3000 : 3010
+  const metricsPort = replica === 1 ? 9464 : 9474
+  return {
+    name: `api-${replica}`,
+    command: process.execPath,
+    args: [join(ROOT, 'apps/api/src/main.ts')],
+    env: {
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+      OTEL_METRIC_EXPORT_INTERVAL: String(options.exportIntervalMs ?? DEFAULT_EXPORT_INTERVAL_MS),
+      SERVICE_INSTANCE_ID: `api-${replica}`,
+      // The first replica serves the web UI and the demo accounts; the second is API only.
+      SEED_DEMO: String(replica === 1 && (options.seedDemo ?? true)),
+      ...(replica === 2 ? { WEB_DIST: join(STATE, 'no-web') } : {}),
+    },
+    ports: [port, metricsPort],
+    ready: { kind: 'http', url: `http://127.0.0.1:${port}/readyz` },
+    url: replica === 1 ? `http://127.0.0.1:${port}/ (web UI + API)` : `http://127.0.0.1:${port}/ (API)`,
+  }
+}
+
+export function components(options: StackOptions = {}): Component[] {
+  const collectorConfigs = ['config.yaml', ...(options.collectorDebug ? ['debug.yaml'] : [])]
+  return [
+    {
+      name: 'redis',
+      command: join(BIN, 'redis-server'),
+      // No persistence: the stack starts empty, like the fresh Prometheus.
+      args: ['--bind', '127.0.0.1', '--port', '6379', '--save', '', '--appendonly', 'no'],
+      ports: [6379],
+      ready: { kind: 'redis', port: 6379 },
+      url: 'redis://127.0.0.1:6379',
+    },
+    {
+      name: 'prometheus',
+      command: join(BIN, 'prometheus'),
+      args: [
+        `--config.file=${join(ROOT, 'prometheus/prometheus.yml')}`,
+        `--storage.tsdb.path=${PROMETHEUS_DATA}`,
+        '--web.listen-address=127.0.0.1:9090',
+        '--web.enable-otlp-receiver',
+        '--web.enable-lifecycle',
+      ],
+      ports: [9090],
+      ready: { kind: 'http', url: `${PROMETHEUS_URL}/-/ready` },
+      url: `${PROMETHEUS_URL}/ (HTTP API; OTLP at /api/v1/otlp/v1/metrics)`,
+    },
+    {
+      name: 'collector',
+      command: join(BIN, 'otelcol-fa'),
+      args: collectorConfigs.flatMap((file) => ['--config', join(ROOT, 'otel-collector', file)]),
+      env: { OTELCOL_BIND_HOST: '127.0.0.1', PROMETHEUS_OTLP_URL: `${PROMETHEUS_URL}/api/v1/otlp` },
+      ports: [4318, 13133, 8888],
+      ready: { kind: 'http', url: 'http://127.0.0.1:13133/' },
+      url: 'http://127.0.0.1:4318 (OTLP/HTTP), health http://127.0.0.1:13133/',
+    },
+    api(1, options),
+    api(2, options),
+  ]
+}

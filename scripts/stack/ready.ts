@@ -1,0 +1,67 @@
+/** Readiness probes: a component is up when it answers, not when its process exists. */
+import { connect } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+export type Readiness = { kind: 'http'; url: string } | { kind: 'redis'; port: number }
+
+export async function probe(readiness: Readiness): Promise<boolean> {
+  try {
+    if (readiness.kind === 'redis') return await redisPing(readiness.port)
+    const response = await fetch(readiness.url, { signal: AbortSignal.timeout(2000) })
+    await response.body?.cancel()
+    return response.ok
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Polls until ready. `alive` lets a crashed process fail the wait at once instead of at the
+ * deadline, so the error names the real cause.
+ */
+export async function waitReady(
+  readiness: Readiness,
+  alive: () => boolean,
+  timeoutMs: number,
+): Promise<'ready' | 'exited' | 'timeout'> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (await probe(readiness)) return 'ready'
+    if (!alive()) return 'exited'
+    await sleep(200)
+  }
+  return 'timeout'
+}
+
+function redisPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    let reply = ''
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(2000, () => done(false))
+    socket.on('error', () => done(false))
+    socket.on('connect', () => socket.write('PING\r\n'))
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('latin1')
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'))
+    })
+  })
+}
+
+export function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    socket.setTimeout(1000, () => {
+      socket.destroy()
+      resolve(false)
+    })
+    socket.on('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.on('error', () => resolve(false))
+  })
+}

@@ -10,10 +10,10 @@ import { join } from 'node:path'
 import { ATTR, METRICS } from '@feature-analytics/schema'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { DEMO_PASSWORD, startApi, type TestApi } from '../../api/test/harness.ts'
-import { buildWeb } from '../build.ts'
 // One launcher for every browser test in the repo: Debian's Chromium, never a downloaded one.
 import { launchChromium } from '../../../packages/tracker-web/test/chromium.ts'
+import { DEMO_PASSWORD, startApi, type TestApi } from '../../api/test/harness.ts'
+import { buildWeb } from '../build.ts'
 
 let api: TestApi
 let browser: Browser

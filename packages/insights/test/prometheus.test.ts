@@ -91,24 +91,21 @@ afterAll(async () => {
 
 const withoutSource = ({ source: _, ...rest }: Insights) => rest
 
-it(
-  'Prometheus and the embedded evaluator give the same insights',
-  async () => {
-    expect(available, `no Prometheus binary at ${BINARY}: run bash scripts/provision`).toBe(true)
-    const stack = prometheusSource(url)
-    let fromPrometheus = await collectInsights(stack)
-    // The OTLP write is acknowledged before the head block is queryable; give it a moment.
-    for (let i = 0; fromPrometheus.usage.length === 0 && i < 50; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-      fromPrometheus = await collectInsights(stack)
-    }
-    const embedded = await collectInsights(await metricsEndpointSource(page?.url ?? ''))
-    expect(fromPrometheus.usage.length).toBeGreaterThan(0)
-    expect(withoutSource(fromPrometheus)).toEqual(withoutSource(embedded))
-    expect(await compareLedger(DATASET_LEDGER, stack)).toEqual({ checked: 8, mismatches: [] })
-    // An unreachable Prometheus is a clear error naming the query, not an empty answer.
-    const down = prometheusSource(`http://127.0.0.1:${await freePort()}`)
-    await expect(down.query(CATALOG.upgrades.expr)).rejects.toThrow(SourceError)
-    await expect(down.query(CATALOG.upgrades.expr)).rejects.toThrow(/product_plan_change_total.*ECONNREFUSED/)
-  },
-)
+it('Prometheus and the embedded evaluator give the same insights', async () => {
+  expect(available, `no Prometheus binary at ${BINARY}: run bash scripts/provision`).toBe(true)
+  const stack = prometheusSource(url)
+  let fromPrometheus = await collectInsights(stack)
+  // The OTLP write is acknowledged before the head block is queryable; give it a moment.
+  for (let i = 0; fromPrometheus.usage.length === 0 && i < 50; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    fromPrometheus = await collectInsights(stack)
+  }
+  const embedded = await collectInsights(await metricsEndpointSource(page?.url ?? ''))
+  expect(fromPrometheus.usage.length).toBeGreaterThan(0)
+  expect(withoutSource(fromPrometheus)).toEqual(withoutSource(embedded))
+  expect(await compareLedger(DATASET_LEDGER, stack)).toEqual({ checked: 8, mismatches: [] })
+  // An unreachable Prometheus is a clear error naming the query, not an empty answer.
+  const down = prometheusSource(`http://127.0.0.1:${await freePort()}`)
+  await expect(down.query(CATALOG.upgrades.expr)).rejects.toThrow(SourceError)
+  await expect(down.query(CATALOG.upgrades.expr)).rejects.toThrow(/product_plan_change_total.*ECONNREFUSED/)
+})

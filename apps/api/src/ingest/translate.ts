@@ -4,7 +4,7 @@
  * product.tracker.dropped, so nothing the browser sent disappears without a trace.
  */
 import { ATTR, type DropReason, METRICS, type MetricName, type Plan } from '@feature-analytics/schema'
-import { type HistogramPoint as MergePoint, MergeError } from '@feature-analytics/tracker-node'
+import { MergeError, type HistogramPoint as MergePoint } from '@feature-analytics/tracker-node'
 import type { z } from 'zod'
 import { isFeatureName } from '../catalog.ts'
 import {

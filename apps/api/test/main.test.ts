@@ -7,7 +7,9 @@ import { once } from 'node:events'
 import { type IncomingMessage, request } from 'node:http'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { Redis } from 'ioredis'
 import { afterEach, expect, it } from 'vitest'
+import { startRedis } from '../../../packages/adoption-redis/test/redis-server.ts'
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 const children: ChildProcess[] = []
@@ -120,3 +122,46 @@ it('refuses to start on bad configuration, naming the variable', async () => {
   expect(api.stderr()).toContain('PORT: expected a port number')
   expect(api.stderr()).toContain('LOG_LEVEL: ')
 }, 30_000)
+
+it('shares adoption counts through Redis when REDIS_URL is set, and refuses to start without it', async () => {
+  const redis = await startRedis()
+  try {
+    const api = start({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      METRICS_PORT: '0',
+      SEED_DEMO: 'true',
+      REDIS_URL: redis.url,
+    })
+    const { url, adoptionStore } = (await api.logged('listening')) as { url: string; adoptionStore: string }
+    expect(adoptionStore).toBe('redis')
+    const login = await fetch(`${url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'demo-pro@example.com', password: 'demo-password' }),
+    })
+    const { token, user } = (await login.json()) as { token: string; user: { id: string } }
+    for (let i = 0; i < 3; i++) {
+      const reply = await fetch(`${url}/api/search?q=churn`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+      expect(reply.status).toBe(200)
+    }
+    // The count is in Redis, where another replica would find it.
+    const client = new Redis(redis.url)
+    const count = await client.get(`feature-analytics:adoption:count:6:search:${user.id}`)
+    await client.quit()
+    expect(count).toBe('3')
+    api.child.kill('SIGTERM')
+    expect((await once(api.child, 'exit'))[0]).toBe(0)
+  } finally {
+    await redis.stop()
+  }
+
+  // A replica that cannot reach the shared store must not start and count stages on its own.
+  const unreachable = `redis://127.0.0.1:${await freePort()}`
+  const api = start({ PORT: '0', METRICS_PORT: '0', REDIS_URL: unreachable })
+  const [code] = await once(api.child, 'exit')
+  expect(code).toBe(1)
+  expect(api.stderr() + api.lines.join('\n')).toContain('did not answer PING')
+}, 60_000)

@@ -4,11 +4,12 @@
  * phase runs for its whole budget). Two phases, each on a fresh API: paced at the target, then
  * unpaced, to show the ceiling of this pair of cores.
  *
- * "10-minute equivalent": ten minutes of traffic at the target rate is 600 x target requests; the
- * bench plays the scenario compressed (no think time) for a bounded wall time and reports how long
- * those ten minutes take at the achieved rate.
+ * "10-minute equivalent": ten minutes of traffic at the target rate is 600 x target requests; with
+ * `--seconds 600` the paced phase plays exactly that (the scenario compressed, no think time), and
+ * with a shorter budget the bench reports how long those ten minutes would take at the achieved rate.
  *
- * Usage: npm run bench:rate -w @feature-analytics/simulator -- [--rate 400] [--seconds 30] [--concurrency 16]
+ * Usage: npm run bench:rate -w @feature-analytics/simulator -- [--rate 400] [--seconds 30]
+ *          [--unpaced-seconds N (default: --seconds)] [--concurrency 16]
  */
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -20,11 +21,20 @@ const { values } = parseArgs({
   options: {
     rate: { type: 'string', default: '400' },
     seconds: { type: 'string', default: '30' },
+    'unpaced-seconds': { type: 'string' },
     concurrency: { type: 'string', default: '16' },
   },
 })
 const target = Number(values.rate)
 const seconds = Number(values.seconds)
+const unpacedSeconds = Number(values['unpaced-seconds'] ?? values.seconds)
+for (const [name, value] of [
+  ['seconds', seconds],
+  ['unpaced-seconds', unpacedSeconds],
+  ['rate', target],
+] as const) {
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name}: expected a number > 0, got ${value}`)
+}
 const scenario = fileURLToPath(new URL('../scenarios/bench.json', import.meta.url))
 const worker = fileURLToPath(new URL('./worker.ts', import.meta.url))
 
@@ -44,7 +54,7 @@ function cpuSecondsOf(pid: number | undefined): number {
   return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
-async function phase(rate: number): Promise<Figures> {
+async function phase(rate: number, seconds: number): Promise<Figures> {
   // A fresh API per phase; the ingest limit is raised because the bench measures throughput.
   const api = await startApiProcess({
     cpu: 0,
@@ -83,9 +93,11 @@ const perSecond = (n: number, ms: number) => (n / (ms / 1000)).toFixed(0)
 const busy = (f: Figures) =>
   `API core ${((f.apiCpuSeconds / (f.elapsedMs / 1000)) * 100).toFixed(0)}% busy, simulator core ${((f.cpuSeconds / (f.elapsedMs / 1000)) * 100).toFixed(0)}%`
 
-console.log(`bench:rate: API on core 0, simulator on core 1, scenario ${scenario}, ${seconds} s per phase`)
-const paced = await phase(target)
-const unpaced = await phase(0)
+console.log(
+  `bench:rate: API on core 0, simulator on core 1, scenario ${scenario}, paced ${seconds} s, unpaced ${unpacedSeconds} s`,
+)
+const paced = await phase(target, seconds)
+const unpaced = await phase(0, unpacedSeconds)
 const achieved = paced.requests / (paced.elapsedMs / 1000)
 console.log(
   `  paced at ${target} req/s: achieved ${achieved.toFixed(0)} req/s (${((achieved / target) * 100).toFixed(1)}% of target), ` +

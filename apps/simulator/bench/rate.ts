@@ -12,9 +12,10 @@
  *          [--unpaced-seconds N (default: --seconds)] [--concurrency 16]
  */
 import { execFile } from 'node:child_process'
+import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { parseArgs, promisify } from 'node:util'
+import { parseArgs } from 'node:util'
 import { startApiProcess } from '../src/api-process.ts'
 
 const { values } = parseArgs({
@@ -62,7 +63,8 @@ async function phase(rate: number, seconds: number): Promise<Figures> {
   })
   try {
     const apiCpuBefore = cpuSecondsOf(api.child.pid)
-    const { stdout } = await promisify(execFile)(
+    // The worker's progress lines (stderr) go straight to the terminal: a phase can run for minutes.
+    const child = execFile(
       'taskset',
       [
         '-c',
@@ -82,6 +84,13 @@ async function phase(rate: number, seconds: number): Promise<Figures> {
       ],
       { timeout: (seconds + 60) * 1000, maxBuffer: 1 << 20 },
     )
+    let stdout = ''
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString()
+    })
+    child.stderr?.pipe(process.stderr)
+    const [code] = await once(child, 'exit')
+    if (code !== 0) throw new Error(`the simulator worker exited with ${code}`)
     const figures = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Figures
     return { ...figures, apiCpuSeconds: cpuSecondsOf(api.child.pid) - apiCpuBefore }
   } finally {

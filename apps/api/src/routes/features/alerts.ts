@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'koa'
 import { z } from 'zod'
-import { recordAudit } from '../../audit.ts'
+import { putAudited } from '../../audit.ts'
 import { authOf } from '../../auth/session.ts'
 import type { Services } from '../../services.ts'
 import { parseInput } from '../../validate.ts'
@@ -20,12 +20,7 @@ export const alertHandlers = ({ store, now }: Services): FeatureHandlers<'alert_
     const input = parseInput(AlertInput, ctx.request.body)
     const { user, tenant } = authOf(ctx)
     const alert = { id: randomUUID(), tenantId: tenant.id, ...input, createdAt: isoNow(now) }
-    await store.put('alert', alert)
-    await recordAudit(
-      store,
-      { tenantId: tenant.id, actorId: user.id, action: 'alert.created', target: alert.id },
-      now,
-    )
+    await putAudited(store, 'alert', alert, { actorId: user.id, action: 'alert.created' }, now)
     ctx.status = 201
     ctx.body = {
       alert: {

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'koa'
 import { z } from 'zod'
-import { recordAudit } from '../../audit.ts'
+import { putAudited } from '../../audit.ts'
 import { authOf } from '../../auth/session.ts'
 import { hashSecret, newSecret } from '../../auth/tokens.ts'
 import type { Services } from '../../services.ts'
@@ -25,12 +25,7 @@ export const apiKeyHandlers = ({ store, now }: Services): FeatureHandlers<'api_k
       keyHash: hashSecret(key),
       createdAt: isoNow(now),
     }
-    await store.put('apiKey', apiKey)
-    await recordAudit(
-      store,
-      { tenantId: tenant.id, actorId: user.id, action: 'api_key.created', target: apiKey.id },
-      now,
-    )
+    await putAudited(store, 'apiKey', apiKey, { actorId: user.id, action: 'api_key.created' }, now)
     ctx.status = 201
     ctx.body = { apiKey: { id: apiKey.id, name, prefix: apiKey.prefix, createdAt: apiKey.createdAt }, key }
   },

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'koa'
 import { z } from 'zod'
-import { recordAudit } from '../../audit.ts'
+import { putAudited, recordAudit } from '../../audit.ts'
 import { authOf } from '../../auth/session.ts'
 import { HttpError } from '../../errors.ts'
 import type { Services } from '../../services.ts'
@@ -27,12 +27,7 @@ export const dashboardHandlers = ({
       createdBy: user.id,
       createdAt: isoNow(now),
     }
-    await store.put('dashboard', dashboard)
-    await recordAudit(
-      store,
-      { tenantId: tenant.id, actorId: user.id, action: 'dashboard.created', target: dashboard.id },
-      now,
-    )
+    await putAudited(store, 'dashboard', dashboard, { actorId: user.id, action: 'dashboard.created' }, now)
     ctx.status = 201
     ctx.body = { dashboard: { id: dashboard.id, name, createdAt: dashboard.createdAt } }
   },

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'koa'
 import { z } from 'zod'
-import { recordAudit } from '../../audit.ts'
+import { putAudited } from '../../audit.ts'
 import { authOf } from '../../auth/session.ts'
 import type { Services } from '../../services.ts'
 import { fieldOf, parseInput } from '../../validate.ts'
@@ -60,12 +60,7 @@ export const importHandlers = ({ store, now }: Services): FeatureHandlers<'data_
       rejected: rows.length - accepted,
       createdAt: isoNow(now),
     }
-    await store.put('import', record)
-    await recordAudit(
-      store,
-      { tenantId: tenant.id, actorId: user.id, action: 'data.imported', target: record.id },
-      now,
-    )
+    await putAudited(store, 'import', record, { actorId: user.id, action: 'data.imported' }, now)
     ctx.status = 201
     ctx.body = { import: { id: record.id, source, accepted, rejected: record.rejected, errors } }
   },

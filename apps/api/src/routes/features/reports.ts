@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'koa'
 import { z } from 'zod'
-import { recordAudit } from '../../audit.ts'
+import { putAudited } from '../../audit.ts'
 import { authOf } from '../../auth/session.ts'
 import type { Services } from '../../services.ts'
 import { parseInput } from '../../validate.ts'
@@ -33,12 +33,7 @@ export const reportHandlers = ({ store, now }: Services): FeatureHandlers<'repor
       rows: rows.length,
       createdAt: isoNow(now),
     }
-    await store.put('report', report)
-    await recordAudit(
-      store,
-      { tenantId: tenant.id, actorId: user.id, action: 'report.exported', target: report.id },
-      now,
-    )
+    await putAudited(store, 'report', report, { actorId: user.id, action: 'report.exported' }, now)
     const content =
       format === 'csv'
         ? [['type', 'name', 'created_at'], ...rows].map((r) => r.map(csvCell).join(',')).join('\n')

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'koa'
 import { z } from 'zod'
-import { recordAudit } from '../../audit.ts'
+import { putAudited } from '../../audit.ts'
 import { authOf } from '../../auth/session.ts'
 import { hashSecret, newSecret } from '../../auth/tokens.ts'
 import type { Services } from '../../services.ts'
@@ -27,12 +27,7 @@ export const teamHandlers = ({ store, now }: Services): FeatureHandlers<'team_in
       createdAt: isoNow(now),
       expiresAt: new Date(now() + INVITE_TTL_MS).toISOString(),
     }
-    await store.put('invite', invite)
-    await recordAudit(
-      store,
-      { tenantId: tenant.id, actorId: user.id, action: 'team.invited', target: invite.id },
-      now,
-    )
+    await putAudited(store, 'invite', invite, { actorId: user.id, action: 'team.invited' }, now)
     ctx.status = 201
     ctx.body = { invite: { id: invite.id, email, role, expiresAt: invite.expiresAt } }
   },

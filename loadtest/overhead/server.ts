@@ -21,7 +21,7 @@ import {
 import { BatchSpanProcessor, InMemorySpanExporter, TracerProvider } from '@opentelemetry/sdk-trace'
 import Koa from 'koa'
 
-export const MODES = ['none', 'tracker', 'seed-metrics', 'seed-spans'] as const
+export const MODES = ['none', 'middleware', 'tracker', 'seed-metrics', 'seed-spans'] as const
 export type Mode = (typeof MODES)[number]
 
 const USER = { userId: 'u-1', tenantId: 't-1', plan: 'pro' as const }
@@ -72,6 +72,9 @@ function instrumentation(mode: Mode): Koa.Middleware[] {
   switch (mode) {
     case 'none':
       return []
+    case 'middleware':
+      // An empty async middleware: what any per-route middleware costs, before it does anything.
+      return [async (_ctx, next) => await next()]
     case 'tracker': {
       const aggregator = new FeatureAggregator()
       meterProvider([aggregator])

@@ -63,8 +63,8 @@ function checkCompose(): void {
     }
     for (const port of service.ports ?? []) {
       assert(
-        ['api', 'grafana'].includes(name),
-        `${name}: only api and grafana may publish ports (found ${port})`,
+        ['web', 'grafana'].includes(name),
+        `${name}: only web and grafana may publish ports (found ${port})`,
       )
       assert(port.startsWith('127.0.0.1:'), `${name}: published port ${port} must bind 127.0.0.1`)
     }

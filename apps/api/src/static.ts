@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import type { Middleware } from 'koa'
 import serve from 'koa-static'
 
-const CSP = [
+export const CSP = [
   "default-src 'self'",
   "connect-src 'self'",
   "img-src 'self' data:",

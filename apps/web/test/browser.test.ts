@@ -1,33 +1,35 @@
 /**
- * The whole browser path, for real: the API serves the freshly built web app on an ephemeral port;
- * headless Chromium signs in as the demo pro tenant, clicks three feature buttons, spends time in the
- * feature and navigates away. The API's own aggregation must then hold exactly those three clicks and
- * one time-spent sample, stamped from the session, next to the server-side usage of the same calls.
+ * The whole browser path, for real, served both ways the platform serves its UI: by the API itself
+ * (embedded demo, local stack) and by nginx in front of the API (the compose `web` service, its
+ * config rendered from apps/web/nginx/). Headless Chromium signs in as the demo pro tenant, clicks
+ * three feature buttons, spends time in the feature and navigates away. The API's own aggregation
+ * must then hold exactly those three clicks and one time-spent sample, stamped from the session,
+ * next to the server-side usage of the same calls.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ATTR, METRICS } from '@feature-analytics/schema'
 import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 // One launcher for every browser test in the repo: Debian's Chromium, never a downloaded one.
 import { launchChromium } from '../../../packages/tracker-web/test/chromium.ts'
+import { INGEST_BODY_LIMIT } from '../../api/src/routes/ingest.ts'
+import { CSP } from '../../api/src/static.ts'
 import { DEMO_PASSWORD, startApi, type TestApi } from '../../api/test/harness.ts'
 import { buildWeb } from '../build.ts'
+import { type Nginx, startNginx } from './nginx.ts'
 
-let api: TestApi
 let browser: Browser
 let dist: string
 
 beforeAll(async () => {
   dist = await buildWeb(await mkdtemp(join(tmpdir(), 'web-dist-')))
-  api = await startApi({ webDist: dist }, true)
   browser = await launchChromium()
 }, 60_000)
 
 afterAll(async () => {
   await browser?.close()
-  await api?.close()
   if (dist) await rm(dist, { recursive: true, force: true })
 })
 
@@ -39,65 +41,113 @@ const until = async (check: () => Promise<boolean>, what: string) => {
   }
 }
 
-it('records exactly the clicks and the time spent of a signed-in session', async () => {
-  const user = await api.store.findUserByEmail('demo-pro@example.com')
-  const tenantId = user?.tenantId ?? ''
-  const page = await browser.newPage()
-  const pageErrors: string[] = []
-  page.on('pageerror', (error) => pageErrors.push(String(error)))
+const setups = [
+  { name: 'the API serves the UI', viaNginx: false },
+  { name: 'nginx serves the UI and proxies the API (compose web service)', viaNginx: true },
+]
 
-  await page.goto(`${api.url}/`)
-  await page.fill('#login-email', 'demo-pro@example.com')
-  await page.fill('#login-password', DEMO_PASSWORD)
-  await page.click('#login-submit')
-  await page.click('#nav-report_export')
+describe.each(setups)('$name', ({ viaNginx }) => {
+  let api: TestApi
+  let nginx: Nginx | undefined
+  let base: string
 
-  for (const format of ['csv', 'pdf', 'xlsx']) {
-    await page.click(`#report-export-${format}`)
-    await page.waitForFunction(
-      (f) => document.querySelector('#result.ok')?.textContent?.includes(`"format": "${f}"`),
-      format,
-    )
-  }
-  await page.waitForTimeout(300) // time in the feature; its value is not asserted
-  await page.goto('about:blank')
+  beforeAll(async () => {
+    // Behind nginx the API serves no UI at all, so every page must come from nginx.
+    api = await startApi({ webDist: viaNginx ? join(dist, 'absent') : dist }, true)
+    nginx = viaNginx ? await startNginx(dist, api.url) : undefined
+    base = nginx?.url ?? api.url
+  }, 30_000)
 
-  const stamped = { [ATTR.tenantId]: tenantId, [ATTR.userPlan]: 'pro' }
-  await until(async () => {
+  afterAll(async () => {
+    await nginx?.stop()
+    await api?.close()
+  })
+
+  it('records exactly the clicks and the time spent of a signed-in session', async () => {
+    const user = await api.store.findUserByEmail('demo-pro@example.com')
+    const tenantId = user?.tenantId ?? ''
+    const page = await browser.newPage()
+    const pageErrors: string[] = []
+    page.on('pageerror', (error) => pageErrors.push(String(error)))
+
+    await page.goto(`${base}/`)
+    await page.fill('#login-email', 'demo-pro@example.com')
+    await page.fill('#login-password', DEMO_PASSWORD)
+    await page.click('#login-submit')
+    await page.click('#nav-report_export')
+
+    for (const format of ['csv', 'pdf', 'xlsx']) {
+      await page.click(`#report-export-${format}`)
+      await page.waitForFunction(
+        (f) => document.querySelector('#result.ok')?.textContent?.includes(`"format": "${f}"`),
+        format,
+      )
+    }
+    await page.waitForTimeout(300) // time in the feature; its value is not asserted
+    await page.goto('about:blank')
+
+    const stamped = { [ATTR.tenantId]: tenantId, [ATTR.userPlan]: 'pro' }
+    await until(async () => {
+      const metrics = await api.metrics()
+      return (
+        metrics.sum(METRICS.click, stamped) >= 3 &&
+        metrics.count(METRICS.timeSpent, { [ATTR.userPlan]: 'pro' }) >= 1
+      )
+    }, 'the browser export')
+
     const metrics = await api.metrics()
-    return (
-      metrics.sum(METRICS.click, stamped) >= 3 &&
-      metrics.count(METRICS.timeSpent, { [ATTR.userPlan]: 'pro' }) >= 1
-    )
-  }, 'the browser export')
-
-  const metrics = await api.metrics()
-  for (const format of ['csv', 'pdf', 'xlsx']) {
+    for (const format of ['csv', 'pdf', 'xlsx']) {
+      expect(
+        metrics.sum(METRICS.click, {
+          ...stamped,
+          [ATTR.featureName]: 'report_export',
+          [ATTR.uiElement]: `report-export-${format}`,
+        }),
+      ).toBe(1)
+    }
+    expect(metrics.sum(METRICS.click)).toBe(3)
+    const samples = metrics.histograms(METRICS.timeSpent)
+    expect(samples).toHaveLength(1)
+    expect(samples[0]?.count).toBe(1)
+    expect(samples[0]?.sum).toBeGreaterThan(0)
+    expect(metrics.points(METRICS.timeSpent)[0]?.attributes).toEqual({
+      [ATTR.featureName]: 'report_export',
+      [ATTR.userPlan]: 'pro',
+    })
+    // The same clicks reached the feature route: server-side usage agrees.
     expect(
-      metrics.sum(METRICS.click, {
+      metrics.sum(METRICS.usage, {
         ...stamped,
         [ATTR.featureName]: 'report_export',
-        [ATTR.uiElement]: `report-export-${format}`,
+        [ATTR.outcome]: 'success',
       }),
-    ).toBe(1)
-  }
-  expect(metrics.sum(METRICS.click)).toBe(3)
-  const samples = metrics.histograms(METRICS.timeSpent)
-  expect(samples).toHaveLength(1)
-  expect(samples[0]?.count).toBe(1)
-  expect(samples[0]?.sum).toBeGreaterThan(0)
-  expect(metrics.points(METRICS.timeSpent)[0]?.attributes).toEqual({
-    [ATTR.featureName]: 'report_export',
-    [ATTR.userPlan]: 'pro',
+    ).toBe(3)
+    expect(metrics.sum(METRICS.dropped)).toBe(0)
+    expect(pageErrors).toEqual([])
+  }, 90_000)
+
+  it('serves the page with its security headers, the health routes and the API’s own errors', async () => {
+    const page = await fetch(`${base}/`)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-security-policy')).toBe(CSP)
+    expect(page.headers.get('x-frame-options')).toBe('DENY')
+    expect((await fetch(`${base}/readyz`)).status).toBe(200)
+    // The API, not nginx, answers an oversized ingest body: JSON naming the limit.
+    const login = await fetch(`${base}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'demo-free@example.com', password: DEMO_PASSWORD }),
+    })
+    const { token } = (await login.json()) as { token: string }
+    const big = await fetch(`${base}/v1/metrics`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: 'x'.repeat(1024 * 1024),
+    })
+    expect(big.status).toBe(413)
+    expect((await big.json()).error).toEqual({
+      code: 'payload_too_large',
+      message: `request body exceeds the limit of ${INGEST_BODY_LIMIT} bytes`,
+    })
   })
-  // The same clicks reached the feature route: server-side usage agrees.
-  expect(
-    metrics.sum(METRICS.usage, {
-      ...stamped,
-      [ATTR.featureName]: 'report_export',
-      [ATTR.outcome]: 'success',
-    }),
-  ).toBe(3)
-  expect(metrics.sum(METRICS.dropped)).toBe(0)
-  expect(pageErrors).toEqual([])
-}, 90_000)
+})

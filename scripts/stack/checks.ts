@@ -10,6 +10,7 @@ import { parse } from 'yaml'
 import { DASHBOARD_PATH, renderDashboard } from '../grafana-dashboards.ts'
 import { writeOrCheck } from '../lib/generated.ts'
 import { RULES_PATH, renderRules } from '../prometheus-rules.ts'
+import { README_PATH, updatedReadme } from '../readme-examples.ts'
 import { BIN, ROOT } from './paths.ts'
 import { run } from './run.ts'
 
@@ -161,6 +162,13 @@ export function checks(): Check[] {
       run: () => writeOrCheck(DASHBOARD_PATH, renderDashboard(), true),
     },
     { name: 'grafana provisioning and dashboards agree', run: async () => checkGrafana() },
+    {
+      name: 'README examples match the packages',
+      run: async () => {
+        const readme = readFileSync(README_PATH, 'utf8')
+        assert(updatedReadme(readme) === readme, 'README.md examples are stale: run npm run readme:examples')
+      },
+    },
     {
       name: 'docker-compose config',
       run: () => run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q']),

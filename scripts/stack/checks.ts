@@ -11,6 +11,7 @@ import { DASHBOARD_PATH, renderDashboard } from '../grafana-dashboards.ts'
 import { writeOrCheck } from '../lib/generated.ts'
 import { RULES_PATH, renderRules } from '../prometheus-rules.ts'
 import { README_PATH, updatedReadme } from '../readme-examples.ts'
+import { PROMETHEUS_FEATURE_FLAGS } from './components.ts'
 import { BIN, ROOT } from './paths.ts'
 import { run } from './run.ts'
 
@@ -38,6 +39,7 @@ interface ComposeService {
   ports?: string[]
   volumes?: string[]
   profiles?: string[]
+  command?: string[]
 }
 
 function checkCompose(): void {
@@ -81,6 +83,13 @@ function checkCompose(): void {
   assert(
     services.prometheus?.volumes?.includes('./prometheus:/etc/prometheus:ro'),
     'prometheus must mount ./prometheus',
+  )
+  const flags = (services.prometheus?.command ?? []).filter((arg) =>
+    /^--(web\.enable|enable-feature)/.test(arg),
+  )
+  assert(
+    JSON.stringify(flags.sort()) === JSON.stringify([...PROMETHEUS_FEATURE_FLAGS].sort()),
+    `prometheus flags in compose (${flags.join(' ')}) differ from the local stack's (${PROMETHEUS_FEATURE_FLAGS.join(' ')})`,
   )
 }
 

@@ -30,6 +30,16 @@ export interface StackOptions {
 }
 
 export const PROMETHEUS_URL = 'http://127.0.0.1:9090'
+/**
+ * What Prometheus must have switched on, here and in docker-compose.yml (stack:check compares them):
+ * the native OTLP receiver, exemplars (trace ids on latency samples, as the OpenTelemetry demo
+ * stores them), and the lifecycle API (reload).
+ */
+export const PROMETHEUS_FEATURE_FLAGS = [
+  '--web.enable-otlp-receiver',
+  '--enable-feature=exemplar-storage',
+  '--web.enable-lifecycle',
+] as const
 export const PROMETHEUS_DATA = join(STATE, 'prometheus-data')
 export const API_URLS = ['http://127.0.0.1:3000', 'http://127.0.0.1:3010'] as const
 export const DEFAULT_EXPORT_INTERVAL_MS = 5000
@@ -78,8 +88,7 @@ export function components(options: StackOptions = {}): Component[] {
         `--config.file=${join(ROOT, 'prometheus/prometheus.yml')}`,
         `--storage.tsdb.path=${PROMETHEUS_DATA}`,
         '--web.listen-address=127.0.0.1:9090',
-        '--web.enable-otlp-receiver',
-        '--web.enable-lifecycle',
+        ...PROMETHEUS_FEATURE_FLAGS,
       ],
       ports: [9090],
       ready: { kind: 'http', url: `${PROMETHEUS_URL}/-/ready` },

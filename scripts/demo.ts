@@ -1,9 +1,10 @@
 /**
- * `npm run demo`: the whole idea in about a minute, on embedded defaults (in-memory store, no
- * Collector, the API's own /metrics). Installs dependencies if needed, builds the web app, starts
- * the API, plays the simulator's default scenario against it, prints what the metrics say (usage,
- * adoption, upgrades, retention, against the planted ground truth) and keeps the API running for
- * the web UI until Ctrl-C.
+ * `npm run demo`: the whole idea on embedded defaults (in-memory store, no Collector, the API's own
+ * /metrics). `npm run demo` installs the workspace first (scripts/install-if-missing.mjs); this
+ * builds the web app, starts the API, plays the simulator's default scenario against it, prints
+ * what the metrics say (usage, adoption, upgrades, retention, against the planted ground truth),
+ * exits 1 if the metrics disagree with the simulator's ledger, and keeps the API running for the
+ * web UI until Ctrl-C.
  *
  *   node scripts/demo.ts [--port 3000] [--metrics-port 9464] [--duration 90] [--rate 400]
  *                        [--scenario FILE] [--seed 42] [--exit]
@@ -12,10 +13,25 @@
  * summary (used by the test).
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import {
+  CATALOG,
+  checkPassed,
+  collectInsights,
+  compareLedger,
+  formatCheck,
+  formatInsights,
+  metricsEndpointSource,
+} from '@feature-analytics/insights'
+import {
+  ApiStartError,
+  loadScenario,
+  plantedReport,
+  simulate,
+  startApiProcess,
+} from '@feature-analytics/simulator'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
@@ -41,17 +57,6 @@ function run(what: string, command: string, args: string[]): boolean {
   )
   return false
 }
-
-// Modules of the workspace are imported only once they are sure to be installed.
-if (!existsSync(resolve(ROOT, 'node_modules/@feature-analytics/simulator'))) {
-  say('demo: installing dependencies (npm install) ...')
-  if (!run('npm install', 'npm', ['install', '--no-audit', '--no-fund'])) process.exit(1)
-}
-const { collectInsights, compareLedger, formatCheck, formatInsights, metricsEndpointSource, CATALOG } =
-  await import('@feature-analytics/insights')
-const { ApiStartError, loadScenario, plantedReport, simulate, startApiProcess } = await import(
-  '@feature-analytics/simulator'
-)
 
 say('demo: building the web app ...')
 const webBuilt = run('the web build', 'npm', ['run', 'build', '--silent', '-w', '@feature-analytics/web'])
@@ -117,6 +122,8 @@ say(formatInsights(insights))
 say('\nPlanted ground truth vs what the metrics found')
 for (const line of plantedReport(scenario.scenario.planted, insights)) say(`  ${line}`)
 say(`\nLedger vs metrics: ${formatCheck(check).split('\n').at(-1)}`)
+// The metrics must hold exactly what the simulation did; a demo that disagrees must not look fine.
+if (!checkPassed(check)) process.exitCode = 1
 
 say('\n=== Where to look next ===')
 say(

@@ -12,23 +12,37 @@
  * M > 0, N = 0, or any step could not run.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
-import { CATALOG } from '@feature-analytics/insights'
+import { CATALOG, instantQuery } from '@feature-analytics/insights'
+import { parse } from 'yaml'
 import { runCli } from './stack/child.ts'
-import { API_URLS, DEFAULT_EXPORT_INTERVAL_MS, PROMETHEUS_URL } from './stack/components.ts'
+import {
+  API_METRICS_URLS,
+  API_URLS,
+  COLLECTOR_OTLP_URL,
+  DEFAULT_EXPORT_INTERVAL_MS,
+  PROMETHEUS_URL,
+} from './stack/components.ts'
 import { down, find, startComponent, status, up } from './stack/control.ts'
 import { PROVISION, ROOT, STATE } from './stack/paths.ts'
 import { probePassed, probePipeline } from './stack/probe.ts'
 import { kill, lastLogLines } from './stack/process.ts'
-import { instantQuery } from './stack/prometheus.ts'
 
 const log = (line: string) => console.log(`e2e: ${line.replace(/^stack: /, '')}`)
 const SIMULATE = join(ROOT, 'apps/simulator/src/cli/simulate.ts')
 const CHECK = join(ROOT, 'apps/simulator/src/cli/check.ts')
-const BATCH_TIMEOUT_MS = 1000 // otel-collector/config.yaml, processors.batch.timeout
+/** The Collector holds a batch this long before sending it (processors.batch.timeout, e.g. "1s"). */
+const BATCH_TIMEOUT_MS = (() => {
+  const config = parse(readFileSync(join(ROOT, 'otel-collector/config.yaml'), 'utf8'))
+  const timeout = String(config?.processors?.batch?.timeout ?? '')
+  const match = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(timeout)
+  if (!match)
+    throw new Error(`otel-collector/config.yaml: processors.batch.timeout ${timeout} is not like 1s or 500ms`)
+  return Number(match[1]) * (match[2] === 's' ? 1000 : 1)
+})()
 const CHECK_ATTEMPTS = 3
 
 class E2eError extends Error {
@@ -60,7 +74,8 @@ async function collectorOutage(downSeconds: number, afterSeconds: number, simula
   await sleep(afterSeconds * 1000)
   if (simulationDone())
     throw new E2eError(`the simulation ended before --kill-after ${afterSeconds}s: nothing to interrupt`)
-  await kill('collector')
+  // An outage test that kills nothing would prove nothing.
+  if (!(await kill('collector'))) throw new E2eError('the collector was not running when the outage was due')
   log(`collector killed (SIGKILL) ${afterSeconds}s into the simulation; down for ${downSeconds}s`)
   await sleep(downSeconds * 1000)
   await startComponent(find('collector'), { log })
@@ -116,7 +131,7 @@ async function check(ledger: string, exportIntervalMs: number): Promise<{ n: num
  * own /metrics pages tells whether the difference is already there before the pipeline.
  */
 async function diagnoseAtSource(ledger: string): Promise<void> {
-  const pages = ['http://127.0.0.1:9464/metrics', 'http://127.0.0.1:9474/metrics'].join(',')
+  const pages = API_METRICS_URLS.join(',')
   const result = await runCli(CHECK, ['--ledger', ledger, '--api-metrics', pages], '  source: ').done
   log(`the API replicas' own /metrics against the ledger: ${result.lines.at(-1) ?? '(no result)'}`)
 }
@@ -154,7 +169,7 @@ async function main(): Promise<void> {
   ours = true
   await up({ seedDemo: false, exportIntervalMs: DEFAULT_EXPORT_INTERVAL_MS, log })
 
-  const probe = await probePipeline({ collectorUrl: 'http://127.0.0.1:4318', prometheusUrl: PROMETHEUS_URL })
+  const probe = await probePipeline({ collectorUrl: COLLECTOR_OTLP_URL, prometheusUrl: PROMETHEUS_URL })
   if (!probePassed(probe)) throw new E2eError(`pipeline probe failed: ${JSON.stringify(probe)}`)
   log(
     `pipeline probe: ${probe.got} = ${probe.expected} through Collector -> Prometheus, user.id/e-mail scrubbed`,

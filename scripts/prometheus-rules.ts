@@ -1,6 +1,8 @@
 /**
  * Writes prometheus/rules/insights.yml: one recording rule per query of the insights catalog, so
- * dashboards and ad-hoc queries read precomputed series named `insights:<query>`.
+ * ad-hoc queries, alerts and long-range views can read precomputed series named `insights:<query>`.
+ * The Grafana dashboard runs the catalog's PromQL itself (fresh data, the same numbers the e2e
+ * check sees); promtool's rule tests (prometheus/tests) hold the rules to the catalog's answers.
  * Usage: node scripts/prometheus-rules.ts [--check]
  */
 import { fileURLToPath } from 'node:url'
@@ -9,7 +11,7 @@ import { snakeCase, writeOrCheck } from './lib/generated.ts'
 
 export const RULES_PATH = fileURLToPath(new URL('../prometheus/rules/insights.yml', import.meta.url))
 
-export const recordName = (query: string): string => `insights:${snakeCase(query)}`
+const recordName = (query: string): string => `insights:${snakeCase(query)}`
 
 export function renderRules(): string {
   // JSON strings are valid YAML double-quoted scalars, so PromQL quotes and braces need no care.

@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { parseArgs } from 'node:util'
-import { PROMETHEUS_URL } from './stack/components.ts'
+import { COLLECTOR_OTLP_URL, PROMETHEUS_URL } from './stack/components.ts'
 import { down, find, StackError, startComponent, status, stopComponent, up } from './stack/control.ts'
 import { PROVISION } from './stack/paths.ts'
 import { probePassed, probePipeline } from './stack/probe.ts'
@@ -56,7 +56,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'probe': {
       const result = await probePipeline({
-        collectorUrl: 'http://127.0.0.1:4318',
+        collectorUrl: COLLECTOR_OTLP_URL,
         prometheusUrl: PROMETHEUS_URL,
       })
       console.log(`stack: probe ${JSON.stringify(result)}`)

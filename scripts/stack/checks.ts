@@ -2,7 +2,7 @@
  * Static checks of the stack's configuration: each real tool validates its own files (the
  * Collector, promtool, docker-compose, shellcheck), generated files must match their generators,
  * and the compose file must keep the promises its header makes (pinned images, loopback-only
- * published ports, the same configs and Collector version as the local stack).
+ * published ports, the same configs, Collector and Prometheus versions as the local stack).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -75,6 +75,13 @@ function checkCompose(): void {
   assert(
     services.collector?.image === `otel/opentelemetry-collector-contrib:${collectorVersion}`,
     `collector image must match the builder manifest version ${collectorVersion}`,
+  )
+  const prometheusVersion = /^PROMETHEUS_VERSION=(\S+)$/m.exec(
+    readFileSync(file('scripts/provision'), 'utf8'),
+  )?.[1]
+  assert(
+    services.prometheus?.image === `prom/prometheus:v${prometheusVersion}`,
+    `prometheus image must be the version scripts/provision builds, ${prometheusVersion}`,
   )
   assert(
     services.collector?.volumes?.includes('./otel-collector:/etc/otelcol:ro'),

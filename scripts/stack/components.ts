@@ -41,12 +41,16 @@ export const PROMETHEUS_FEATURE_FLAGS = [
   '--web.enable-lifecycle',
 ] as const
 export const PROMETHEUS_DATA = join(STATE, 'prometheus-data')
+export const COLLECTOR_OTLP_URL = 'http://127.0.0.1:4318'
 export const API_URLS = ['http://127.0.0.1:3000', 'http://127.0.0.1:3010'] as const
+/** Each replica's own Prometheus-format page, in API_URLS order. */
+export const API_METRICS_URLS = ['http://127.0.0.1:9464/metrics', 'http://127.0.0.1:9474/metrics'] as const
 export const DEFAULT_EXPORT_INTERVAL_MS = 5000
 
 function api(replica: 1 | 2, options: StackOptions): Component {
-  const port = replica === 1 ? 3000 : 3010
-  const metricsPort = replica === 1 ? 9464 : 9474
+  const portOf = (url: string) => Number(new URL(url).port)
+  const port = portOf(API_URLS[replica === 1 ? 0 : 1])
+  const metricsPort = portOf(API_METRICS_URLS[replica === 1 ? 0 : 1])
   return {
     name: `api-${replica}`,
     command: process.execPath,
@@ -56,7 +60,7 @@ function api(replica: 1 | 2, options: StackOptions): Component {
       PORT: String(port),
       METRICS_PORT: String(metricsPort),
       REDIS_URL: 'redis://127.0.0.1:6379',
-      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+      OTEL_EXPORTER_OTLP_ENDPOINT: COLLECTOR_OTLP_URL,
       OTEL_METRIC_EXPORT_INTERVAL: String(options.exportIntervalMs ?? DEFAULT_EXPORT_INTERVAL_MS),
       SERVICE_INSTANCE_ID: `api-${replica}`,
       // The first replica serves the web UI and the demo accounts; the second is API only.
@@ -101,7 +105,7 @@ export function components(options: StackOptions = {}): Component[] {
       env: { OTELCOL_BIND_HOST: '127.0.0.1', PROMETHEUS_OTLP_URL: `${PROMETHEUS_URL}/api/v1/otlp` },
       ports: [4318, 13133, 8888],
       ready: { kind: 'http', url: 'http://127.0.0.1:13133/' },
-      url: 'http://127.0.0.1:4318 (OTLP/HTTP), health http://127.0.0.1:13133/',
+      url: `${COLLECTOR_OTLP_URL} (OTLP/HTTP), health http://127.0.0.1:13133/`,
     },
     api(1, options),
     api(2, options),

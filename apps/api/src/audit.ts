@@ -10,18 +10,21 @@ export const recordAudit = async (
   await store.put('audit', { id: randomUUID(), createdAt: new Date(now()).toISOString(), ...entry })
 }
 
-/** Saves a tenant-owned record and the audit entry that names it, as every creating feature does. */
+/**
+ * Saves a tenant-owned record and the audit entry for it, as every writing feature does. The entry
+ * names the record's id unless `by.target` names what the tenant knows it by (a provider, say).
+ */
 export const putAudited = async <K extends RecordKind>(
   store: Store,
   kind: K,
   record: TenantRecords[K] & { id: string },
-  by: { actorId: string; action: string },
+  by: { actorId: string; action: string; target?: string },
   now: () => number,
 ): Promise<void> => {
   await store.put(kind, record)
   await recordAudit(
     store,
-    { tenantId: record.tenantId, actorId: by.actorId, action: by.action, target: record.id },
+    { tenantId: record.tenantId, actorId: by.actorId, action: by.action, target: by.target ?? record.id },
     now,
   )
 }

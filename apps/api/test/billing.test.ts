@@ -59,6 +59,10 @@ it('upgrades: product.plan.change +1 and prior_usage for each feature used on th
 
 it('downgrades, and then gates what the lower plan lacks', async () => {
   const account = await api.signup('pro')
+  // Plan changes carry no tenant: count this one as the difference it makes.
+  const downgrades = async () =>
+    (await api.metrics()).sum(METRICS.planChange, { [ATTR.planFrom]: 'pro', [ATTR.planTo]: 'free' })
+  const before = await downgrades()
   const reply = await api.request('POST', '/api/billing/plan', {
     token: account.token,
     body: { plan: 'free' },
@@ -67,6 +71,7 @@ it('downgrades, and then gates what the lower plan lacks', async () => {
   expect(
     (await api.metrics()).sum(METRICS.planChange, { [ATTR.planFrom]: 'pro', [ATTR.planTo]: 'free' }),
   ).toBeGreaterThanOrEqual(1)
+  expect((await downgrades()) - before).toBe(1)
   const alert = await api.request('POST', '/api/alerts', {
     token: account.token,
     body: { name: 'a', metric: 'm', threshold: 1 },

@@ -202,6 +202,13 @@ describe.each(FEATURE_NAMES)('%s', (feature) => {
 
   it('succeeds for a plan that includes it and records usage and latency', async () => {
     const account = await api.signup('enterprise')
+    // Latency carries no tenant.id (kept off histograms), so other tests' calls share the series.
+    const latencyOf = async () =>
+      (await api.metrics()).count(METRICS.latency, {
+        [ATTR.featureName]: feature,
+        [ATTR.userPlan]: 'enterprise',
+      })
+    const latencyBefore = await latencyOf()
     const reply = await call(account, feature, await spec.valid(account))
     expect(reply.status, JSON.stringify(reply.body)).toBe(spec.status)
     await spec.check(reply, account)
@@ -217,6 +224,8 @@ describe.each(FEATURE_NAMES)('%s', (feature) => {
     expect(
       metrics.count(METRICS.latency, { [ATTR.featureName]: feature, [ATTR.userPlan]: 'enterprise' }),
     ).toBeGreaterThanOrEqual(1)
+    // Exactly this call's sample (setup in spec.valid may use other features, not this one).
+    expect((await latencyOf()) - latencyBefore).toBe(1)
     for (const point of metrics.points(METRICS.usage))
       expect(point.attributes).not.toHaveProperty(ATTR.userId)
   })
@@ -310,15 +319,24 @@ describe('feature specifics', () => {
 
   it('records adoption stages as a user keeps using a feature', async () => {
     const account = await api.signup('pro')
+    // Stage series carry no tenant (feature x stage x plan): compare with what was there before.
+    const stagesNow = async () => {
+      const metrics = await api.metrics()
+      return (name: string) =>
+        metrics.sum(METRICS.adoptionStage, {
+          [ATTR.featureName]: 'dashboard_create',
+          [ATTR.adoptionStage]: name,
+          [ATTR.userPlan]: 'pro',
+        })
+    }
+    const before = await stagesNow()
     for (let i = 0; i < 3; i++) await createDashboard(account, `Board ${i}`)
-    const metrics = await api.metrics()
-    const stage = (name: string) =>
-      metrics.sum(METRICS.adoptionStage, {
-        [ATTR.featureName]: 'dashboard_create',
-        [ATTR.adoptionStage]: name,
-        [ATTR.userPlan]: 'pro',
-      })
+    const stage = await stagesNow()
     expect(stage('discovered')).toBeGreaterThanOrEqual(1)
     expect(stage('activated')).toBeGreaterThanOrEqual(1)
+    // This user's three uses: discovered at 1, activated at 3, not yet adopted (10).
+    expect(stage('discovered') - before('discovered')).toBe(1)
+    expect(stage('activated') - before('activated')).toBe(1)
+    expect(stage('adopted') - before('adopted')).toBe(0)
   })
 })

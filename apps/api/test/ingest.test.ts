@@ -224,9 +224,15 @@ describe('abuse', () => {
       expect(statuses.filter((s) => s === 200)).toHaveLength(5)
       expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(14)
       expect(Number(retryAfter)).toBeGreaterThanOrEqual(1)
+      // Burst 5, then nothing refills in time: exactly 15 refusals, and at 0.01 tokens/s the next
+      // token is about 100 s away.
+      expect(statuses.filter((s) => s === 429)).toHaveLength(15)
+      expect(Number(retryAfter)).toBeGreaterThan(90)
+      expect(Number(retryAfter)).toBeLessThanOrEqual(100)
       expect((await limited.metrics()).sum(METRICS.click, { [ATTR.tenantId]: flooder.tenantId })).toBe(
         statuses.filter((s) => s === 200).length,
       )
+      expect((await limited.metrics()).sum(METRICS.click, { [ATTR.tenantId]: flooder.tenantId })).toBe(5)
       const other = await limited.request('POST', '/v1/metrics', {
         body,
         cookie: `session=${bystander.token}`,

@@ -38,6 +38,7 @@ describe('health and routing', () => {
   })
 
   it('never writes e-mails, passwords, tokens or user ids to the logs', async () => {
+    const logsBefore = api.logs.length
     const email = 'secret.person@private.example'
     const password = 'hunter2 hunter2'
     const signup = await api.request('POST', '/api/signup', {
@@ -51,6 +52,8 @@ describe('health and routing', () => {
     await api.request('GET', `/api/${encodeURIComponent(email)}`, { token })
     const logs = api.logs.join('\n')
     expect(api.logs.length).toBeGreaterThan(4)
+    // Each of this test's five requests got its request line (not just lines left by earlier tests).
+    expect(api.logs.slice(logsBefore).filter((line) => line.includes('"msg":"request"'))).toHaveLength(5)
     for (const secret of [email, password, token, userId]) expect(logs).not.toContain(secret)
     expect(logs).toContain('"route":"/api/dashboards/:id/share"')
   })

@@ -69,7 +69,6 @@ export class ApiClient {
         signal: AbortSignal.timeout(30_000),
       })
       const text = await response.text()
-      this.#stats.countStatus(response.status)
       const retryAfter = Number(response.headers.get('retry-after'))
       return {
         status: response.status,
@@ -77,7 +76,6 @@ export class ApiClient {
         ...(retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
       }
     } catch (error) {
-      this.#stats.countStatus(0)
       const cause = (error as { cause?: { message?: string } }).cause?.message
       return { status: 0, body: undefined, error: `${(error as Error).message}${cause ? `: ${cause}` : ''}` }
     }

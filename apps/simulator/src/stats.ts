@@ -9,12 +9,7 @@ export class Stats {
   /** Browser points the ingest refused as planned (not counted). */
   plannedBrowserRejects = 0
   unexpected = 0
-  readonly byStatus = new Map<number, number>()
   readonly #samples: string[] = []
-
-  countStatus(status: number): void {
-    this.byStatus.set(status, (this.byStatus.get(status) ?? 0) + 1)
-  }
 
   /** An answer the scenario did not plan for; the first few are kept for the report. */
   surprise(what: string): void {

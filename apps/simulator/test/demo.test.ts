@@ -30,6 +30,8 @@ it('prints usage and adoption from the API’s own metrics, then exits', async (
   const funnel = rows(stdout, 'Adoption funnel')
   expect(funnel.length).toBeGreaterThan(0)
   expect(funnel.every((row) => /^\s+\w+(\s+\d+){4}$/.test(row))).toBe(true)
+  // What the demo measured is exactly what it did.
+  expect(stdout).toMatch(/Ledger vs metrics: checked [1-9]\d* series, 0 mismatches/)
   expect(stdout).toMatch(/Web UI\s+http:\/\/127\.0\.0\.1:\d+\//)
   expect(stdout).toMatch(/Metrics\s+http:\/\/127\.0\.0\.1:\d+\/metrics/)
 })

@@ -132,7 +132,8 @@ describe.each(setups)('$name', ({ viaNginx }) => {
     expect(page.headers.get('content-security-policy')).toBe(CSP)
     expect(page.headers.get('x-frame-options')).toBe('DENY')
     expect((await fetch(`${base}/readyz`)).status).toBe(200)
-    // The API, not nginx, answers an oversized ingest body: JSON naming the limit.
+    // An oversized ingest body gets the API's JSON 413 naming the limit, behind nginx too (which
+    // answers it itself, with the same body, rather than let the API reset the upload).
     const login = await fetch(`${base}/api/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -1,5 +1,5 @@
 import type { AdoptionStore } from '@feature-analytics/tracker'
-import { Redis } from 'ioredis'
+import { type ChainableCommander, Redis } from 'ioredis'
 import { RedisAdoptionStoreError, RedisStoreConfigError } from './errors.ts'
 import { countKey, tenantKey } from './keys.ts'
 
@@ -45,7 +45,6 @@ export class RedisAdoptionStore implements AdoptionStore {
       new Redis(options.url as string, {
         commandTimeout: options.commandTimeoutMillis ?? 1000,
         maxRetriesPerRequest: 1,
-        lazyConnect: false,
       })
   }
 
@@ -53,13 +52,12 @@ export class RedisAdoptionStore implements AdoptionStore {
     if (!Number.isSafeInteger(n) || n < 1)
       throw new RedisAdoptionStoreError('add', `n must be a positive integer, got ${n}`)
     const key = countKey(this.#prefix, userId, feature)
-    const count = await this.#run('add', async () => {
-      if (this.#ttl === undefined) return this.redis.incrby(key, n)
-      const replies = await this.redis.multi().incrby(key, n).expire(key, this.#ttl).exec()
-      const [error, value] = replies?.[0] ?? [new Error('transaction aborted'), undefined]
-      if (error) throw error
-      return value
-    })
+    const count = await this.#write(
+      'add',
+      key,
+      () => this.redis.incrby(key, n),
+      (multi) => multi.incrby(key, n),
+    )
     if (typeof count !== 'number' || !Number.isSafeInteger(count)) {
       throw new RedisAdoptionStoreError('add', `INCRBY answered ${String(count)}, not an integer`)
     }
@@ -68,10 +66,12 @@ export class RedisAdoptionStore implements AdoptionStore {
 
   async markTenantFeature(tenantId: string, feature: string): Promise<void> {
     const key = tenantKey(this.#prefix, tenantId)
-    await this.#run('markTenantFeature', async () => {
-      if (this.#ttl === undefined) return this.redis.sadd(key, feature)
-      return this.redis.multi().sadd(key, feature).expire(key, this.#ttl).exec()
-    })
+    await this.#write(
+      'markTenantFeature',
+      key,
+      () => this.redis.sadd(key, feature),
+      (multi) => multi.sadd(key, feature),
+    )
   }
 
   async tenantFeatures(tenantId: string): Promise<string[]> {
@@ -85,6 +85,26 @@ export class RedisAdoptionStore implements AdoptionStore {
   /** Quits the client if the store created it. */
   async close(): Promise<void> {
     if (this.#owned) await this.redis.quit().catch(() => this.redis.disconnect())
+  }
+
+  /**
+   * One write: the command alone, or with its TTL in one MULTI. ioredis reports a failed command
+   * inside a MULTI in the reply (and an aborted one as null) instead of rejecting, so every reply
+   * is checked here: a failed write always rejects.
+   */
+  #write(
+    operation: string,
+    key: string,
+    direct: () => Promise<unknown>,
+    queued: (multi: ChainableCommander) => ChainableCommander,
+  ): Promise<unknown> {
+    return this.#run(operation, async () => {
+      if (this.#ttl === undefined) return direct()
+      const replies = await queued(this.redis.multi()).expire(key, this.#ttl).exec()
+      if (replies === null) throw new Error('transaction aborted')
+      for (const [error] of replies) if (error) throw error
+      return replies[0]?.[1]
+    })
   }
 
   async #run<T>(operation: string, call: () => Promise<T>): Promise<T> {

@@ -63,6 +63,21 @@ describe('RedisAdoptionStore on a real redis-server', () => {
     for (const ttl of ttls) expect(ttl).toBeGreaterThan(590)
   })
 
+  it('rejects a write that fails inside its MULTI, with or without a TTL', async () => {
+    // A key of the wrong type makes SADD / INCRBY fail on the server; ioredis reports that inside
+    // the transaction's reply, which the store must turn into a rejection.
+    const client = new Redis(redis.url)
+    await client.set('wrongtype:tenant:acme', 'not a set')
+    await client.rpush('wrongtype:count:6:search:u-1', 'not a number')
+    await client.quit()
+    for (const ttlSeconds of [600, undefined]) {
+      const s = store({ keyPrefix: 'wrongtype:', ...(ttlSeconds ? { ttlSeconds } : {}) })
+      await expect(s.markTenantFeature('acme', 'search')).rejects.toThrow(RedisAdoptionStoreError)
+      await expect(s.markTenantFeature('acme', 'search')).rejects.toThrow(/WRONGTYPE/)
+      await expect(s.add('u-1', 'search', 1)).rejects.toThrow(/WRONGTYPE/)
+    }
+  })
+
   it('fires each stage exactly once for 1,000 concurrent tracks split between two replicas', async () => {
     const reached: StageReached[] = []
     const replica = () => {

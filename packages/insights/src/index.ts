@@ -15,6 +15,7 @@ export {
 } from './ledger.ts'
 export {
   expositionSource,
+  instantQuery,
   metricsEndpointSource,
   prometheusSource,
   type Source,

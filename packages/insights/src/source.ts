@@ -32,21 +32,23 @@ export async function metricsEndpointSource(url: string | readonly string[]): Pr
 }
 
 export function prometheusSource(baseUrl: string): Source {
-  const endpoint = new URL('api/v1/query', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`)
   return {
     description: `Prometheus at ${baseUrl}`,
-    async query(expr) {
-      const promql = toPromQL(expr)
-      const response = await fetchOrThrow(endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ query: promql }),
-      }).catch((error: unknown) => {
-        throw new SourceError(`${promql}: ${(error as Error).message}`)
-      })
-      return parseVector(promql, (await response.json()) as PrometheusResponse)
-    },
+    query: (expr) => instantQuery(baseUrl, toPromQL(expr)),
   }
+}
+
+/** One instant PromQL query against Prometheus's HTTP API; the answer must be a vector. */
+export async function instantQuery(baseUrl: string, promql: string): Promise<Series[]> {
+  const endpoint = new URL('api/v1/query', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`)
+  const response = await fetchOrThrow(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ query: promql }),
+  }).catch((error: unknown) => {
+    throw new SourceError(`${promql}: ${(error as Error).message}`)
+  })
+  return parseVector(promql, (await response.json()) as PrometheusResponse)
 }
 
 interface PrometheusResponse {
@@ -58,10 +60,6 @@ interface PrometheusResponse {
 function parseVector(promql: string, body: PrometheusResponse): Series[] {
   if (body.status !== 'success') throw new SourceError(`${promql}: ${body.error ?? 'query failed'}`)
   const { resultType, result = [] } = body.data ?? {}
-  if (resultType === 'scalar') {
-    const [, value] = (body.data as unknown as { result: [number, string] }).result
-    return [{ labels: {}, value: Number(value) }]
-  }
   if (resultType !== 'vector') throw new SourceError(`${promql}: expected a vector, got ${resultType}`)
   return result.map(({ metric, value }) => {
     const { __name__: _, ...labels } = metric

@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -31,6 +31,8 @@ import { startPrometheusPage } from './prometheus-page.ts'
 const BINARY =
   process.env.PROMETHEUS_BIN ?? fileURLToPath(new URL('../../../.stack/bin/prometheus', import.meta.url))
 const available = existsSync(BINARY)
+// The config the stack ships (OTLP name translation, promoted resource attributes, its rule files).
+const SHIPPED_CONFIG = fileURLToPath(new URL('../../../prometheus/prometheus.yml', import.meta.url))
 
 let prometheus: ChildProcess | undefined
 let dir = ''
@@ -48,16 +50,12 @@ async function freePort(): Promise<number> {
 beforeAll(async () => {
   if (!available) return
   dir = await mkdtemp(join(tmpdir(), 'insights-prometheus-'))
-  await writeFile(
-    join(dir, 'prometheus.yml'),
-    'otlp:\n  translation_strategy: UnderscoreEscapingWithSuffixes\n',
-  )
   const port = await freePort()
   url = `http://127.0.0.1:${port}`
   prometheus = spawn(
     BINARY,
     [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--config.file=${SHIPPED_CONFIG}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--web.enable-otlp-receiver',

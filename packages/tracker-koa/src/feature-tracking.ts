@@ -24,24 +24,23 @@ export interface FeatureTrackingOptions<StateT = DefaultState, ContextT = Defaul
 const defaultResolveUser = (ctx: { state: unknown }): TrackedUser | undefined =>
   (ctx.state as { user?: TrackedUser } | undefined)?.user
 
-function safely<T>(resolve: () => T | undefined): T | undefined {
+function resolveSafely<C>(resolve: (ctx: C) => TrackedUser | undefined, ctx: C): TrackedUser | undefined {
   try {
-    return resolve()
+    return resolve(ctx)
   } catch {
     // A broken resolver must not break the request; the call just goes unrecorded.
     return undefined
   }
 }
 
-function tagSpans(spans: (Span | undefined)[], feature: string, user: TrackedUser): void {
-  for (const span of spans) {
-    span?.setAttributes({
-      [ATTR.featureName]: feature,
-      [ATTR.tenantId]: String(user.tenantId),
-      [ATTR.userId]: String(user.userId),
-      [ATTR.userPlan]: String(user.plan),
-    })
-  }
+function tagSpan(span: Span | undefined, feature: string, user: TrackedUser): void {
+  if (span === undefined || !span.isRecording()) return
+  span.setAttributes({
+    [ATTR.featureName]: feature,
+    [ATTR.tenantId]: String(user.tenantId),
+    [ATTR.userId]: String(user.userId),
+    [ATTR.userPlan]: String(user.plan),
+  })
 }
 
 /**
@@ -56,15 +55,14 @@ export function featureTracking<StateT = DefaultState, ContextT = DefaultContext
   const resolveUser = options.resolveUser ?? defaultResolveUser
   const outcomeOf = options.outcome ?? defaultOutcome
   const tracer = options.tracer ?? trace.getTracer('@feature-analytics/tracker-koa')
+  const withChildSpan = options.childSpan === true
 
   return function trackFeature(feature: string): Middleware<StateT, ContextT> {
     const spanName = `feature.${feature}`
     return async function featureMiddleware(ctx, next) {
-      const requestSpan = trace.getActiveSpan()
-      const childSpan = options.childSpan ? tracer.startSpan(spanName) : undefined
-      let user = safely(() => resolveUser(ctx))
-      if (user) tagSpans([requestSpan, childSpan], feature, user)
-
+      // Asked before the handler too: a handler may clear the user it acted for (a logout, say).
+      let user = resolveSafely(resolveUser, ctx)
+      const childSpan = withChildSpan ? tracer.startSpan(spanName) : undefined
       const started = performance.now()
       let status = 500
       let failure: unknown
@@ -79,13 +77,16 @@ export function featureTracking<StateT = DefaultState, ContextT = DefaultContext
       } finally {
         const durationMs = performance.now() - started
         const outcome = outcomeOf(status)
-        if (!user) {
-          user = safely(() => resolveUser(ctx))
-          if (user) tagSpans([requestSpan, childSpan], feature, user)
-        }
-        if (user && outcome !== 'skip') {
-          // Adoption bookkeeping finishes in the background; the promise never rejects.
-          void tracker.trackFeatureUsed({ feature, ...user, durationMs, outcome })
+        user ??= resolveSafely(resolveUser, ctx)
+        if (user) {
+          if (outcome !== 'skip') {
+            // Adoption bookkeeping finishes in the background; the promise never rejects.
+            const { userId, tenantId, plan } = user
+            void tracker.trackFeatureUsed({ feature, userId, tenantId, plan, durationMs, outcome })
+          }
+          // Span attributes are exported when a span ends, so tagging here, once, is enough.
+          tagSpan(trace.getActiveSpan(), feature, user)
+          tagSpan(childSpan, feature, user)
         }
         if (childSpan) {
           if (failure !== undefined) {

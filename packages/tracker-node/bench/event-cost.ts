@@ -5,7 +5,8 @@
  *            adoption bookkeeping (in-memory store) included
  *   recorder FeatureAggregator's usage() + latency() alone, what the tracker adds on top of it
  *   prom     prom-client's Counter + Histogram with the same labels, the usual Node alternative
- *   map      a plain Map increment under a concatenated key, the floor
+ *   map      plain Map increments under concatenated keys, one for the counter and one for the
+ *            histogram bucket: the naive floor for the same two instruments
  * Modes run alternated (A B C D A B C D ...) in one process so drift hits all alike; the report
  * is the median of the rounds, and ratios rather than absolute times are what carry over.
  * Run: npm run bench -w @feature-analytics/tracker-node [-- --rounds 9 --events 200000]
@@ -104,9 +105,16 @@ function promPath() {
 
 function mapPath() {
   const counts = new Map<string, number>()
+  const buckets = new Map<string, number>()
   return (e: (typeof events)[number]) => {
     const key = `${e.feature}|${e.plan}|${e.tenantId}|${e.outcome}`
     counts.set(key, (counts.get(key) ?? 0) + 1)
+    // The histogram as naively as the counter: find the bucket, count it under its own key.
+    let bucket = 0
+    while (bucket < LATENCY_BUCKETS_MS.length && e.durationMs > (LATENCY_BUCKETS_MS[bucket] as number))
+      bucket++
+    const bucketKey = `${e.feature}|${e.plan}|${bucket}`
+    buckets.set(bucketKey, (buckets.get(bucketKey) ?? 0) + 1)
   }
 }
 

@@ -23,6 +23,7 @@ import { emptyResource } from '@opentelemetry/resources'
 import type { CollectionResult, MetricData, MetricProducer, ScopeMetrics } from '@opentelemetry/sdk-metrics'
 import { AggregationTemporality, DataPointType } from '@opentelemetry/sdk-metrics'
 import { type HistogramCell, histogramCell, recordValue, type SumCell, sumCell } from './cells.ts'
+import { ElementBudget } from './element-budget.ts'
 import { type CardinalityLimits, cardinalityLimit } from './limits.ts'
 import { MergeError } from './merge-error.ts'
 import {
@@ -31,6 +32,7 @@ import {
   checkHistogram,
   type HistogramPoint,
   type MergeRules,
+  UI_ELEMENT_PATTERN,
 } from './merge-input.ts'
 import { descriptorOf, histogramData, sumData } from './metric-data.ts'
 import { type Cell, SeriesIndex } from './series-index.ts'
@@ -43,6 +45,8 @@ export interface FeatureAggregatorOptions {
   cardinalityLimits?: CardinalityLimits
   /** When given, merged points must name one of these features. */
   features?: Iterable<string>
+  /** Distinct ui.element values kept per feature on merged clicks; default 64. */
+  maxElementsPerFeature?: number
 }
 
 interface Stream<C extends Cell> {
@@ -74,6 +78,7 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
   #timeSpent: Stream<HistogramCell>
   #userSources: UsersSource[] = []
   #budget: TenantBudget
+  #elements: ElementBudget
   #clickRules: MergeRules
   #timeSpentRules: MergeRules
 
@@ -114,12 +119,14 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
     const maxValueLength = options.maxValueLength ?? DEFAULT_LIMITS.maxValueLength
     const features = options.features ? new Set(options.features) : undefined
     this.#budget = new TenantBudget(options.maxTenants ?? DEFAULT_LIMITS.maxTenants)
+    this.#elements = new ElementBudget(options.maxElementsPerFeature ?? 64)
     this.#clickRules = {
       allowed: CLICK_KEYS,
       required: [ATTR.featureName, ATTR.userPlan],
       ignored: [],
       maxValueLength,
       features,
+      patterns: { [ATTR.uiElement]: UI_ELEMENT_PATTERN },
     }
     // tenant.id is kept off histograms (cardinality): accepted, then left out.
     this.#timeSpentRules = {
@@ -128,6 +135,7 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
       ignored: [ATTR.tenantId],
       maxValueLength,
       features,
+      patterns: {},
     }
   }
 
@@ -180,8 +188,15 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
       throw new MergeError('unknown_instrument', `${String(name)} does not take merged sums`)
     const a = checkAttributes(attributes, this.#clickRules)
     const value = checkDelta(delta)
+    // Nothing clicked: no series to mint, and no element slot to spend.
+    if (value === 0) return
+    const feature = a[ATTR.featureName] as string
+    const element = a[ATTR.uiElement]
+    if (element !== undefined && !this.#elements.admit(feature, element)) {
+      throw new MergeError('invalid_value', `more than the allowed distinct ui.element values for ${feature}`)
+    }
     const tenant = this.#tenant(a[ATTR.tenantId])
-    this.#click.index.at(a[ATTR.featureName], a[ATTR.uiElement], a[ATTR.userPlan], tenant).value += value
+    this.#click.index.at(feature, element, a[ATTR.userPlan], tenant).value += value
   }
 
   /**

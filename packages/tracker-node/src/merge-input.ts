@@ -20,7 +20,11 @@ export interface MergeRules {
   ignored: readonly string[]
   maxValueLength: number
   features: ReadonlySet<string> | undefined
+  /** Values of these keys must match (ui.element ids are code identifiers in a page, not user text). */
+  patterns: Readonly<Record<string, RegExp>>
 }
+
+export const UI_ELEMENT_PATTERN = /^[A-Za-z0-9][\w.:-]{0,63}$/
 
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
@@ -43,6 +47,11 @@ export function checkAttributes(attributes: unknown, rules: MergeRules): Record<
       throw new MergeError('value_too_long', `attribute ${key} is longer than ${rules.maxValueLength}`)
     }
     checked[key] = value
+  }
+  for (const [key, pattern] of Object.entries(rules.patterns)) {
+    const value = checked[key]
+    if (value !== undefined && !pattern.test(value))
+      throw new MergeError('invalid_value', `attribute ${key} must match ${pattern}`)
   }
   for (const key of rules.required) {
     if (checked[key] === undefined) throw new MergeError('invalid_point', `attribute ${key} is required`)

@@ -1,22 +1,11 @@
-import {
-  ATTR,
-  FORBIDDEN_METRIC_ATTRIBUTES,
-  LATENCY_BUCKETS_MS,
-  METRICS,
-  type MetricName,
-  TIME_SPENT_BUCKETS_MS,
-} from '@feature-analytics/schema'
+import { ATTR, FORBIDDEN_METRIC_ATTRIBUTES } from '@feature-analytics/schema'
+import { INSTRUMENTS } from '@feature-analytics/tracker'
 import {
   AggregationType,
   createDenyListAttributesProcessor,
   type ViewOptions,
 } from '@opentelemetry/sdk-metrics'
 import { type CardinalityLimits, cardinalityLimit } from './limits.ts'
-
-const HISTOGRAM_BUCKETS: Partial<Record<MetricName, readonly number[]>> = {
-  [METRICS.latency]: LATENCY_BUCKETS_MS,
-  [METRICS.timeSpent]: TIME_SPENT_BUCKETS_MS,
-}
 
 /**
  * One view per schema metric (an instrument matching two views would be exported twice): schema
@@ -25,8 +14,9 @@ const HISTOGRAM_BUCKETS: Partial<Record<MetricName, readonly number[]>> = {
  * FeatureAggregator's output already has this shape.
  */
 export function schemaViews(limits: CardinalityLimits = {}): ViewOptions[] {
-  return Object.values(METRICS).map((name): ViewOptions => {
-    const buckets = HISTOGRAM_BUCKETS[name]
+  return Object.values(INSTRUMENTS).map((spec): ViewOptions => {
+    const name = spec.name
+    const buckets = 'boundaries' in spec ? spec.boundaries : undefined
     const denied = buckets
       ? [ATTR.tenantId, ...FORBIDDEN_METRIC_ATTRIBUTES]
       : [...FORBIDDEN_METRIC_ATTRIBUTES]

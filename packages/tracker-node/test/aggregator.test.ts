@@ -153,6 +153,33 @@ describe('FeatureAggregator', () => {
     ])
   })
 
+  it('keeps ui.element ids to code identifiers and to a budget per feature; zero deltas mint nothing', async () => {
+    const aggregator = new FeatureAggregator({ maxElementsPerFeature: 3 })
+    const element = (id: string) => ({ ...click, [ATTR.uiElement]: id })
+    for (const id of ['a', 'b', 'c', 'a']) aggregator.mergeSum(METRICS.click, element(id), 1)
+    const refusals = ['d', 'not an id!', '-leading-dash'].map((id) => {
+      try {
+        aggregator.mergeSum(METRICS.click, element(id), 1)
+        return 'merged'
+      } catch (error) {
+        return (error as MergeError).reason
+      }
+    })
+    expect(refusals).toEqual(['invalid_value', 'invalid_value', 'invalid_value'])
+    // Another feature has a budget of its own; a zero delta neither merges nor spends a slot.
+    aggregator.mergeSum(METRICS.click, { ...element('e'), [ATTR.featureName]: 'dashboard_create' }, 0)
+    aggregator.mergeSum(METRICS.click, { ...element('d'), [ATTR.featureName]: 'dashboard_create' }, 2)
+    const points = (await collected(aggregator))(METRICS.click)?.points ?? []
+    expect(
+      points.map((p) => [p.attributes[ATTR.featureName], p.attributes[ATTR.uiElement], p.value]),
+    ).toEqual([
+      ['dashboard_create', 'd', 2],
+      ['search', 'a', 2],
+      ['search', 'b', 1],
+      ['search', 'c', 1],
+    ])
+  })
+
   it('caps series per instrument like the SDK: limit - 1 series, then one overflow series', async () => {
     const aggregator = new FeatureAggregator({ cardinalityLimits: { [METRICS.usage]: 5 } })
     for (let t = 0; t < 50; t++) aggregator.usage('search', 'discovery', 'pro', `tenant-${t}`, 'success')

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
+import { freePort } from './net.ts'
 
 const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8')
 
@@ -13,10 +13,7 @@ describe('README example', () => {
   })
 
   it('serves what it tracked and merged on its Prometheus endpoint', async () => {
-    const probe = createServer()
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-    process.env.METRICS_PORT = String((probe.address() as { port: number }).port)
-    await new Promise((resolve) => probe.close(resolve))
+    process.env.METRICS_PORT = String(await freePort())
 
     const { telemetry } = await import('../examples/service.ts')
     shutdown = () => telemetry.shutdown()

@@ -1,9 +1,9 @@
-import { createServer } from 'node:net'
 import { ATTR, LATENCY_BUCKETS_MS, METRICS } from '@feature-analytics/schema'
 import { createFeatureTracker } from '@feature-analytics/tracker'
 import { AggregationTemporality, DataPointType, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startTelemetry, type Telemetry, TelemetryConfigError } from '../src/index.ts'
+import { freePort } from './net.ts'
 import { otlpReceiver } from './otlp-receiver.ts'
 
 const catalog = { report_export: { category: 'reporting' }, search: { category: 'discovery' } }
@@ -15,14 +15,6 @@ const use = {
   durationMs: 40,
 } as const
 const quiet = { registerGlobal: false, shutdownSignals: false, exportIntervalMillis: 3_600_000 } as const
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 describe('startTelemetry', () => {
   const cleanup: (() => Promise<unknown>)[] = []

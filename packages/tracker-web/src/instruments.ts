@@ -4,8 +4,9 @@
  * startWebTelemetry are harmless no-ops instead of being bound to the no-op provider forever.
  */
 
-import { ATTR, METERS, METRICS, TIME_SPENT_BUCKETS_MS, UNITS } from '@feature-analytics/schema'
-import { type Counter, type Histogram, type MeterProvider, metrics, ValueType } from '@opentelemetry/api'
+import { ATTR } from '@feature-analytics/schema'
+import { INSTRUMENTS } from '@feature-analytics/tracker'
+import { type Counter, type Histogram, type MeterProvider, metrics } from '@opentelemetry/api'
 import { TrackerWebError } from './errors.ts'
 
 interface Instruments {
@@ -19,18 +20,21 @@ let cached: Instruments | undefined
 const instruments = (): Instruments => {
   const provider = metrics.getMeterProvider()
   if (cached?.provider === provider) return cached
-  const meter = provider.getMeter(METERS.frontend)
+  // The same instrument specs the server side uses, so both paths describe them alike.
+  const { click, timeSpent } = INSTRUMENTS
+  const meter = provider.getMeter(click.meter)
   cached = {
     provider,
-    click: meter.createCounter(METRICS.click, {
-      description: 'Clicks on feature UI elements',
-      unit: UNITS.count,
-      valueType: ValueType.INT,
+    click: meter.createCounter(click.name, {
+      description: click.description,
+      unit: click.unit,
+      valueType: click.valueType,
     }),
-    timeSpent: meter.createHistogram(METRICS.timeSpent, {
-      description: 'Time a user spent in a feature',
-      unit: UNITS.milliseconds,
-      advice: { explicitBucketBoundaries: [...TIME_SPENT_BUCKETS_MS] },
+    timeSpent: meter.createHistogram(timeSpent.name, {
+      description: timeSpent.description,
+      unit: timeSpent.unit,
+      valueType: timeSpent.valueType,
+      advice: { explicitBucketBoundaries: [...timeSpent.boundaries] },
     }),
   }
   return cached

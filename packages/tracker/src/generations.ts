@@ -29,12 +29,8 @@ export class Generations<V> {
   get(outer: string, inner: string): V | undefined {
     const young = this.#young.get(outer)?.get(inner)
     if (young !== undefined) return young
-    const oldInner = this.#old.get(outer)
-    const old = oldInner?.get(inner)
-    if (old === undefined) return undefined
-    oldInner?.delete(inner)
-    this.#oldSize--
-    this.#insert(outer, inner, old)
+    const old = this.#takeOld(outer, inner)
+    if (old !== undefined) this.#insert(outer, inner, old)
     return old
   }
 
@@ -46,8 +42,9 @@ export class Generations<V> {
       byInner?.set(inner, current + n)
       return current + n
     }
-    const count = (this.get(outer, inner) ?? 0) + n
-    this.set(outer, inner, count)
+    // Not young: promote the old count (if any) with the sum in one insert.
+    const count = (this.#takeOld(outer, inner) ?? 0) + n
+    this.#insert(outer, inner, count)
     return count
   }
 
@@ -61,6 +58,17 @@ export class Generations<V> {
   delete(outer: string, inner: string): void {
     if (this.#young.get(outer)?.delete(inner)) this.#youngSize--
     if (this.#old.get(outer)?.delete(inner)) this.#oldSize--
+  }
+
+  /** Removes and returns an old-generation entry, to be inserted young by the caller. */
+  #takeOld(outer: string, inner: string): V | undefined {
+    const byInner = this.#old.get(outer)
+    const value = byInner?.get(inner)
+    if (value !== undefined) {
+      byInner?.delete(inner)
+      this.#oldSize--
+    }
+    return value
   }
 
   #insert(outer: string, inner: string, value: V): void {

@@ -1,6 +1,7 @@
-// 2^12 one-byte registers: 4 KiB per sketch and about 1.6% standard error. Below SPARSE_LIMIT
-// distinct values the sketch keeps their 32-bit hashes instead, so small counts are exact (up to
-// a hash collision, about one in 2,000 at the limit) and the memory still has a fixed ceiling.
+// 2^12 one-byte registers: 4 KiB per sketch and about 1.6% standard error (1.04/sqrt(M)).
+// Below SPARSE_LIMIT distinct values the sketch keeps their 30-bit hashes instead, so small counts
+// are exact (up to a hash collision, about one in 2,000 at the limit) and the memory still has a
+// fixed ceiling.
 const SPARSE_LIMIT = 1024
 // 30-bit hashes stay small integers in V8 (no heap number per value); 12 index bits leave 18 for
 // ranks, enough for billions of distinct values.

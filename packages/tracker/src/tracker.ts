@@ -1,4 +1,6 @@
 import {
+  ADOPTION_STAGES,
+  type AdoptionStage,
   type DropReason,
   isPlan,
   OTHER_TENANT,
@@ -7,7 +9,6 @@ import {
   RETENTION_OUTCOMES,
   type RetentionOutcome,
 } from '@feature-analytics/schema'
-import { stagesCrossed } from './adoption.ts'
 import type { MaybePromise } from './adoption-store.ts'
 import { DistinctUsers } from './distinct-users.ts'
 import { idProblem, isDuration, isThenable } from './inputs.ts'
@@ -77,13 +78,14 @@ class Tracker implements FeatureTracker {
   #o: ResolvedOptions
   #budget: TenantBudget
   #users = new DistinctUsers()
-  #thresholdCounts: ReadonlySet<number>
+  /** Thresholds rise strictly, so each count reaches at most one stage; one use adds exactly 1. */
+  #stageAt: ReadonlyMap<number, AdoptionStage>
 
   constructor(options: ResolvedOptions) {
     this.#o = options
     this.features = options.categories
     this.#budget = new TenantBudget(options.limits.maxTenants)
-    this.#thresholdCounts = new Set(Object.values(options.thresholds))
+    this.#stageAt = new Map(ADOPTION_STAGES.map((stage) => [options.thresholds[stage], stage]))
     options.recorder.observeUsers(() => this.#users.points())
   }
 
@@ -180,20 +182,16 @@ class Tracker implements FeatureTracker {
       this.#drop('store_error')
       return undefined
     }
-    // One use moves the count by 1, so only a count equal to a threshold crosses one.
-    if (!this.#thresholdCounts.has(count)) return undefined
-    const stages = stagesCrossed(this.#o.thresholds, count, 1)
-    const pending: Promise<void>[] = []
-    for (const stage of stages) {
-      try {
-        this.#o.recorder.adoptionStage(feature, plan, stage)
-      } catch {
-        // A recorder that throws cannot count its own failure; the promise must still resolve.
-      }
-      const hooked = this.#hook({ userId, tenantId, feature, stage, plan, count })
-      if (hooked !== undefined) pending.push(hooked)
+    // One use moves the count by 1, so it crosses a threshold only by landing on it
+    // (what stagesCrossed says for n = 1); an atomic add hands each count to exactly one use.
+    const stage = this.#stageAt.get(count)
+    if (stage === undefined) return undefined
+    try {
+      this.#o.recorder.adoptionStage(feature, plan, stage)
+    } catch {
+      // A recorder that throws cannot count its own failure; the promise must still resolve.
     }
-    return pending.length > 0 ? Promise.all(pending).then(noop) : undefined
+    return this.#hook({ userId, tenantId, feature, stage, plan, count })
   }
 
   #hook(event: StageReached): Promise<void> | undefined {

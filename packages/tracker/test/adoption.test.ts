@@ -24,6 +24,21 @@ describe('adoption stages', () => {
     env = sdk()
   })
 
+  /** Two trackers (API replicas) sharing one store, and the stages they fire between them. */
+  const replicas = (store: AdoptionStore) => {
+    const reached: StageReached[] = []
+    const replica = () =>
+      createFeatureTracker({
+        catalog,
+        meterProvider: env.meterProvider,
+        adoptionStore: store,
+        onStageReached: (e) => {
+          reached.push(e)
+        },
+      })
+    return { reached, a: replica(), b: replica() }
+  }
+
   it('fires each of the four stages exactly once over counts 1..60, at its threshold', async () => {
     const reached: StageReached[] = []
     const tracker = createFeatureTracker({
@@ -80,20 +95,33 @@ describe('adoption stages', () => {
 
   it('fires each stage once across two trackers (replicas) sharing one store', async () => {
     const store = new InMemoryAdoptionStore()
-    const reached: StageReached[] = []
-    const replica = () =>
-      createFeatureTracker({
-        catalog,
-        meterProvider: env.meterProvider,
-        adoptionStore: store,
-        onStageReached: (e) => {
-          reached.push(e)
-        },
-      })
-    const [a, b] = [replica(), replica()]
+    const { reached, a, b } = replicas(store)
     await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 3 === 0 ? a : b).trackFeatureUsed(use)))
     assert.deepEqual(stageCounts(reached), oncePerStage)
     assert.equal(store.add(use.userId, use.feature, 1), 201)
+  })
+
+  it('fires each stage once when an atomic store answers late and out of order, as Redis may', async () => {
+    // The in-memory store answers at once, so nothing can interleave; this one counts atomically
+    // but resolves each add after its own delay, so answers come back in a shuffled order.
+    const counts = new InMemoryAdoptionStore()
+    let seed = 7
+    const delay = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed % 4
+    }
+    const late = <T>(value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), delay()))
+    const store: AdoptionStore = {
+      add: (userId, feature, n) => late(counts.add(userId, feature, n)),
+      markTenantFeature: (tenantId, feature) => late(counts.markTenantFeature(tenantId, feature)),
+      tenantFeatures: (tenantId) => late(counts.tenantFeatures(tenantId)),
+      resetTenantFeatures: (tenantId) => late(counts.resetTenantFeatures(tenantId)),
+    }
+    const { reached, a, b } = replicas(store)
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => (i % 2 ? a : b).trackFeatureUsed(use)))
+    assert.deepEqual(stageCounts(reached), oncePerStage)
+    // Each stage fired with the count that reached its threshold, whatever order answers came in.
+    assert.deepEqual(Object.fromEntries(reached.map((e) => [e.stage, e.count])), DEFAULT_ADOPTION_THRESHOLDS)
   })
 
   it('keeps usage and counts store_error when the store fails, synchronously or not', async () => {

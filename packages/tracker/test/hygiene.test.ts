@@ -171,10 +171,18 @@ function expectFeatureUsed(event: unknown, admitted: Set<string>) {
   const d = e.durationMs
   if (d !== undefined && !(typeof d === 'number' && d >= 0 && d < Number.POSITIVE_INFINITY))
     drops.push('invalid_value')
-  return { usage: true, drops }
+  // The usage series this event lands in: an over-budget tenant shares OTHER_TENANT's.
+  const seriesTenant = admitted.has(tenant) ? tenant : OTHER_TENANT
+  const series = [e.feature, e.plan, seriesTenant, e.outcome ?? 'success'].join('|')
+  return { usage: true, drops, series }
 }
 
 const validTenant = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= limits.maxValueLength
+const validSession = ([feature, user]: readonly [unknown, unknown]) =>
+  typeof feature === 'string' &&
+  FEATURES.includes(feature) &&
+  validTenant(field(user, 'userId')) &&
+  isPlan(field(user, 'plan'))
 const field = (v: unknown, k: string) =>
   typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined
 const validPlanChange = (c: unknown) =>
@@ -243,9 +251,11 @@ describe('garbage in (property-based)', () => {
           const admitted = new Set<string>()
           const expected = new Map<DropReason, number>()
           let expectedUsage = 0
+          const expectedSeries = new Set<string>()
           for (const event of events) {
             const want = expectFeatureUsed(event, admitted)
             if (want.usage) expectedUsage++
+            if (want.series) expectedSeries.add(want.series)
             for (const r of want.drops) expected.set(r, (expected.get(r) ?? 0) + 1)
             await tracker.trackFeatureUsed(event as never)
           }
@@ -256,8 +266,12 @@ describe('garbage in (property-based)', () => {
           }
 
           // Sessions, plan changes and renewals take garbage too: each call is recorded or counted.
-          for (const [feature, user] of sessions)
-            tracker.startFeatureSession(feature as never, user as never).end()
+          const open = sessions.map(([feature, user]) =>
+            tracker.startFeatureSession(feature as never, user as never),
+          )
+          // While open, active users count exactly the sessions the policy accepts.
+          assert.equal((await env.collect()).total(METRICS.activeUsers), sessions.filter(validSession).length)
+          for (const session of open) session.end()
           const refusedChanges = changes.filter((c) => !validPlanChange(c)).length
           const refusedRenewals = changes.filter((c) => !validRetention(c)).length
           for (const change of changes) {
@@ -272,6 +286,7 @@ describe('garbage in (property-based)', () => {
             refusedSessions >= 0 && refusedSessions <= sessions.length,
             `session drops ${refusedSessions}`,
           )
+          assert.equal(refusedSessions, sessions.filter((s) => !validSession(s)).length)
           for (const p of after.points(METRICS.dropped))
             assert.ok(DROP_REASONS.includes(p.attributes.reason as DropReason))
           for (const p of after.points(METRICS.activeUsers)) assert.equal(p.value, 0)
@@ -280,6 +295,8 @@ describe('garbage in (property-based)', () => {
           const tenants = new Set(usageSeries.map((p) => p.attributes['tenant.id']))
           assert.ok(tenants.size <= limits.maxTenants + 1, `tenants: ${[...tenants].join(',')}`)
           assert.ok(usageSeries.length <= FEATURES.length * PLANS.length * (limits.maxTenants + 1) * 2)
+          // Exactly the series the policy predicts: admitted tenants keep theirs, the rest share one.
+          assert.equal(usageSeries.length, expectedSeries.size)
           for (const p of snapshot.points(METRICS.latency)) assert.equal(p.attributes['tenant.id'], undefined)
           for (const { metric } of snapshot.metrics) {
             for (const point of metric.dataPoints) assert.equal(point.attributes['user.id'], undefined)

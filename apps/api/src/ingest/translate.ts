@@ -1,21 +1,14 @@
 /**
  * Turns a parsed OTLP/JSON request from a browser into exact merges into the server's aggregation.
- * Every point is either merged or dropped with a reason, and every drop is counted in
- * product.tracker.dropped, so nothing the browser sent disappears without a trace.
+ * This file translates and stamps; the aggregator's merge checks every point (attributes, feature,
+ * lengths, buckets, the ui.element budget). Every point is either merged or dropped with a reason,
+ * and every drop is counted in product.tracker.dropped, so nothing the browser sent disappears
+ * without a trace.
  */
-import { ATTR, type DropReason, METRICS, type MetricName, type Plan } from '@feature-analytics/schema'
-import { MergeError, type HistogramPoint as MergePoint } from '@feature-analytics/tracker-node'
+import { ATTR, type DropReason, METRICS, type Plan } from '@feature-analytics/schema'
+import { type FeatureAggregator, MergeError } from '@feature-analytics/tracker-node'
 import type { z } from 'zod'
-import { isFeatureName } from '../catalog.ts'
-import {
-  BROWSER_INSTRUMENTS,
-  isBrowserInstrument,
-  MAX_CLICKS_PER_POINT,
-  MAX_VALUE_LENGTH,
-  STAMPED_KEYS,
-  UI_ELEMENT_PATTERN,
-} from './allowlist.ts'
-import type { ElementBudget } from './element-budget.ts'
+import { isBrowserInstrument, MAX_CLICKS_PER_POINT, STAMPED_KEYS } from './allowlist.ts'
 import {
   type Envelope,
   HistogramData,
@@ -27,11 +20,7 @@ import {
 } from './otlp.ts'
 
 /** The part of tracker-node's FeatureAggregator the ingest writes to. */
-export interface IngestSink {
-  mergeSum(metric: MetricName, attributes: Record<string, string>, delta: number): void
-  mergeHistogram(metric: MetricName, attributes: Record<string, string>, point: MergePoint): void
-  dropped(reason: DropReason): void
-}
+export type IngestSink = Pick<FeatureAggregator, 'mergeSum' | 'mergeHistogram' | 'dropped'>
 
 export interface Caller {
   tenantId: string
@@ -56,23 +45,18 @@ const pointsIn = (metric: MetricHead): number => {
   return Math.max(1, data?.dataPoints?.length ?? 0)
 }
 
-/** Browser attributes checked against the instrument's allowlist, then stamped from the session. */
-const attributesFor = (
-  allowed: readonly string[],
-  attributes: readonly KeyValue[],
-  caller: Caller,
-): Record<string, string> => {
+/**
+ * The point's attributes as the aggregator takes them (OTLP's typed values to strings), with tenant
+ * and plan stamped from the session: whatever the browser said for those is never believed.
+ */
+const stampedAttributes = (attributes: readonly KeyValue[], caller: Caller): Record<string, string> => {
   const result: Record<string, string> = {}
   for (const { key, value } of attributes) {
     if (STAMPED_KEYS.includes(key)) continue
-    if (!allowed.includes(key)) throw new Drop('unknown_attribute')
     const text = value?.stringValue
-    if (typeof text !== 'string' || text.length === 0) throw new Drop('invalid_value')
-    if (text.length > MAX_VALUE_LENGTH) throw new Drop('value_too_long')
+    if (text === undefined) throw new Drop('invalid_value')
     result[key] = text
   }
-  for (const key of allowed) if (!(key in result)) throw new Drop('invalid_point')
-  if (!isFeatureName(result[ATTR.featureName])) throw new Drop('unknown_feature')
   result[ATTR.userPlan] = caller.plan
   result[ATTR.tenantId] = caller.tenantId
   return result
@@ -86,11 +70,9 @@ const parsed = <S extends z.ZodType>(schema: S, input: unknown): z.output<S> => 
 
 export class BrowserIngest {
   readonly #sink: IngestSink
-  readonly #elements: ElementBudget
 
-  constructor(sink: IngestSink, elements: ElementBudget) {
+  constructor(sink: IngestSink) {
     this.#sink = sink
-    this.#elements = elements
   }
 
   ingest(request: z.output<typeof Envelope>, caller: Caller): IngestResult {
@@ -130,7 +112,7 @@ export class BrowserIngest {
       try {
         result.accepted += isClick ? this.#click(point, caller) : this.#timeSpent(point, caller)
       } catch (err) {
-        // The aggregator refuses with a typed MergeError (e.g. foreign boundaries): a bad point, not a fault.
+        // The aggregator refuses with a typed MergeError (its reason is the drop's): a bad point, not a fault.
         if (err instanceof Drop || err instanceof MergeError) drop(err.reason)
         else throw err
       }
@@ -139,39 +121,22 @@ export class BrowserIngest {
 
   #click(raw: unknown, caller: Caller): number {
     const point = parsed(NumberPoint, raw)
-    const attributes = attributesFor(BROWSER_INSTRUMENTS[METRICS.click].keys, point.attributes, caller)
-    const element = attributes[ATTR.uiElement] ?? ''
-    if (!UI_ELEMENT_PATTERN.test(element)) throw new Drop('invalid_value')
-    const { value } = point
-    if (!Number.isSafeInteger(value) || value < 0 || value > MAX_CLICKS_PER_POINT)
-      throw new Drop('invalid_value')
-    if (value === 0) return 1
-    if (!this.#elements.admit(attributes[ATTR.featureName] ?? '', element)) throw new Drop('invalid_value')
-    this.#sink.mergeSum(METRICS.click, attributes, value)
+    const attributes = stampedAttributes(point.attributes, caller)
+    // The browser contract: every click names its element (the aggregator also takes clicks without).
+    if (typeof attributes[ATTR.uiElement] !== 'string') throw new Drop('invalid_point')
+    if (point.value > MAX_CLICKS_PER_POINT) throw new Drop('invalid_value')
+    this.#sink.mergeSum(METRICS.click, attributes, point.value)
     return 1
   }
 
   #timeSpent(raw: unknown, caller: Caller): number {
     const point = parsed(HistogramPoint, raw)
-    const { boundaries } = BROWSER_INSTRUMENTS[METRICS.timeSpent]
-    const attributes = attributesFor(BROWSER_INSTRUMENTS[METRICS.timeSpent].keys, point.attributes, caller)
-    const sameBounds =
-      point.explicitBounds.length === boundaries.length &&
-      point.explicitBounds.every((b, i) => b === boundaries[i])
-    const bucketTotal = point.bucketCounts.reduce((a, b) => a + b, 0)
-    const consistent =
-      sameBounds &&
-      point.bucketCounts.length === boundaries.length + 1 &&
-      bucketTotal === point.count &&
-      (point.count === 0 || point.sum !== undefined) &&
-      (point.min === undefined || point.max === undefined || point.min <= point.max)
-    if (!consistent) throw new Drop('invalid_point')
-    if (point.count === 0) return 1
-    this.#sink.mergeHistogram(METRICS.timeSpent, attributes, {
-      boundaries,
+    this.#sink.mergeHistogram(METRICS.timeSpent, stampedAttributes(point.attributes, caller), {
+      boundaries: point.explicitBounds,
       bucketCounts: point.bucketCounts,
       count: point.count,
-      sum: point.sum ?? 0,
+      // OTLP makes sum optional; an empty point has nothing to sum.
+      sum: point.sum ?? (point.count === 0 ? 0 : Number.NaN),
       ...(point.min === undefined ? {} : { min: point.min }),
       ...(point.max === undefined ? {} : { max: point.max }),
     })

@@ -7,7 +7,6 @@ import { Router } from '@koa/router'
 import type { Context } from 'koa'
 import { authenticate, authOf } from '../auth/session.ts'
 import { HttpError } from '../errors.ts'
-import { ElementBudget } from '../ingest/element-budget.ts'
 import { Envelope } from '../ingest/otlp.ts'
 import type { TokenBucketLimiter } from '../ingest/rate-limit.ts'
 import { BrowserIngest, type IngestSink, partialSuccess } from '../ingest/translate.ts'
@@ -19,7 +18,7 @@ export const INGEST_BODY_LIMIT = 64 * 1024
 
 export const ingestRoutes = (services: Services, sink: IngestSink, limiter: TokenBucketLimiter): Router => {
   const router = new Router()
-  const ingest = new BrowserIngest(sink, new ElementBudget())
+  const ingest = new BrowserIngest(sink)
   const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: INGEST_BODY_LIMIT })
 
   router.post(

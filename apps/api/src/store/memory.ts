@@ -53,10 +53,6 @@ export class InMemoryStore implements Store {
     return id === undefined ? undefined : this.getUser(id)
   }
 
-  async countTenants(): Promise<number> {
-    return this.#tenants.size
-  }
-
   async createSession(session: Session): Promise<void> {
     this.#sessions.set(session.tokenHash, { ...session })
   }

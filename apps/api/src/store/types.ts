@@ -121,7 +121,6 @@ export interface Store {
   createUser(user: User): Promise<void>
   getUser(id: string): Promise<User | undefined>
   findUserByEmail(email: string): Promise<User | undefined>
-  countTenants(): Promise<number>
 
   createSession(session: Session): Promise<void>
   findSession(tokenHash: string, now: number): Promise<Session | undefined>

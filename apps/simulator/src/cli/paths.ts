@@ -6,8 +6,6 @@ import { resolve } from 'node:path'
 
 export const fromUserCwd = (path: string): string => resolve(process.env.INIT_CWD ?? process.cwd(), path)
 
-export const PACKAGE_DIR = new URL('../..', import.meta.url).pathname
-
 export const DEFAULT_SCENARIO = new URL('../../scenarios/default.json', import.meta.url).pathname
 
 export class UsageError extends Error {

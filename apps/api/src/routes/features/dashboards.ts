@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'koa'
 import { z } from 'zod'
-import { putAudited, recordAudit } from '../../audit.ts'
+import { putAudited } from '../../audit.ts'
 import { authOf } from '../../auth/session.ts'
 import { HttpError } from '../../errors.ts'
 import type { Services } from '../../services.ts'
@@ -49,10 +49,11 @@ export const dashboardHandlers = ({
       email,
       createdAt: isoNow(now),
     }
-    await store.put('share', share)
-    await recordAudit(
+    await putAudited(
       store,
-      { tenantId: tenant.id, actorId: user.id, action: 'dashboard.shared', target: dashboardId },
+      'share',
+      share,
+      { actorId: user.id, action: 'dashboard.shared', target: dashboardId },
       now,
     )
     ctx.status = existing ? 200 : 201

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'koa'
 import { z } from 'zod'
-import { recordAudit } from '../../audit.ts'
+import { putAudited } from '../../audit.ts'
 import { authOf } from '../../auth/session.ts'
 import type { Services } from '../../services.ts'
 import { parseInput } from '../../validate.ts'
@@ -23,10 +23,11 @@ export const integrationHandlers = ({ store, now }: Services): FeatureHandlers<'
       createdAt: existing?.createdAt ?? at,
       connectedAt: at,
     }
-    await store.put('integration', integration)
-    await recordAudit(
+    await putAudited(
       store,
-      { tenantId: tenant.id, actorId: user.id, action: 'integration.connected', target: provider },
+      'integration',
+      integration,
+      { actorId: user.id, action: 'integration.connected', target: provider },
       now,
     )
     ctx.status = existing ? 200 : 201

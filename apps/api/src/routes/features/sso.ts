@@ -1,7 +1,7 @@
 /** sso_configure: one SSO configuration per tenant; configuring again replaces it. */
 import type { Context } from 'koa'
 import { z } from 'zod'
-import { recordAudit } from '../../audit.ts'
+import { putAudited } from '../../audit.ts'
 import { authOf } from '../../auth/session.ts'
 import type { Services } from '../../services.ts'
 import { parseInput } from '../../validate.ts'
@@ -25,12 +25,7 @@ export const ssoHandlers = ({ store, now }: Services): FeatureHandlers<'sso_conf
     const { provider, domain } = parseInput(SsoInput, ctx.request.body)
     const { user, tenant } = authOf(ctx)
     const sso = { id: 'sso', tenantId: tenant.id, provider, domain, createdAt: isoNow(now) }
-    await store.put('sso', sso)
-    await recordAudit(
-      store,
-      { tenantId: tenant.id, actorId: user.id, action: 'sso.configured', target: provider },
-      now,
-    )
+    await putAudited(store, 'sso', sso, { actorId: user.id, action: 'sso.configured', target: provider }, now)
     ctx.body = { sso: { provider, domain, updatedAt: sso.createdAt } }
   },
 })

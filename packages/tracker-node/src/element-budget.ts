@@ -1,12 +1,12 @@
 /**
- * Caps the distinct ui.element values kept per feature. The element id comes from the browser, so a
- * crafted page could otherwise mint one series per request.
+ * Caps the distinct ui.element values kept per feature on merged clicks. The element id comes from
+ * a browser, so a crafted page could otherwise mint one series per request.
  */
 export class ElementBudget {
   readonly #seen = new Map<string, Set<string>>()
   readonly #maxPerFeature: number
 
-  constructor(maxPerFeature = 64) {
+  constructor(maxPerFeature: number) {
     this.#maxPerFeature = maxPerFeature
   }
 

@@ -23,6 +23,10 @@ const EnvSchema = z.object({
   PORT: withDefault(port, '3000'),
   HOST: withDefault(z.string().min(1), '127.0.0.1'),
   METRICS_PORT: withDefault(port, '9464'),
+  DATABASE_URL: optional(
+    z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// or postgresql:// URL' }),
+  ),
+  EMBEDDED_DB_DIR: optional(z.string().min(1)),
   REDIS_URL: optional(z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' })),
   OTEL_EXPORTER_OTLP_ENDPOINT: optional(z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })),
   OTEL_SERVICE_NAME: withDefault(z.string().min(1), 'saas-api'),
@@ -43,6 +47,8 @@ export interface Config {
   port: number
   host: string
   metricsPort: number
+  databaseUrl: string | undefined
+  embeddedDbDir: string | undefined
   redisUrl: string | undefined
   otlpEndpoint: string | undefined
   serviceName: string
@@ -67,7 +73,7 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads the environment. Values are never echoed back: REDIS_URL and friends can hold credentials. */
+/** Reads the environment. Values are never echoed back: DATABASE_URL, REDIS_URL and friends can hold credentials. */
 export const loadConfig = (env: Record<string, string | undefined> = process.env): Config => {
   const parsed = EnvSchema.safeParse(env)
   if (!parsed.success) {
@@ -78,6 +84,8 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     metricsPort: e.METRICS_PORT,
+    databaseUrl: e.DATABASE_URL,
+    embeddedDbDir: e.EMBEDDED_DB_DIR,
     redisUrl: e.REDIS_URL,
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     serviceName: e.OTEL_SERVICE_NAME,

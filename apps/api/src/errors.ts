@@ -6,6 +6,7 @@
 
 import type { Middleware } from 'koa'
 import type { Logger } from 'pino'
+import { DuplicateRecordError, MissingReferenceError, StoreUnavailableError } from './store/types.ts'
 
 export class HttpError extends Error {
   readonly status: number
@@ -68,6 +69,24 @@ const fromLibrary = (err: LibraryHttpError): HttpError | undefined => {
   return new HttpError(status, STATUS_CODES[status] ?? 'bad_request', message, { headers: err.headers ?? {} })
 }
 
+/** How long a client should wait before retrying while the database is down. */
+const DATABASE_RETRY_AFTER_SECONDS = '5'
+
+/**
+ * The store's typed errors: a broken constraint is the caller's conflict (4xx), a database that
+ * is down is ours (503, retry later); either way the message says which, never the SQL.
+ */
+const fromStore = (err: unknown): HttpError | undefined => {
+  if (err instanceof StoreUnavailableError) {
+    return new HttpError(503, 'database_unavailable', 'the database is unavailable; retry shortly', {
+      headers: { 'retry-after': DATABASE_RETRY_AFTER_SECONDS },
+    })
+  }
+  if (err instanceof DuplicateRecordError) return new HttpError(409, 'conflict', err.message)
+  if (err instanceof MissingReferenceError) return new HttpError(404, 'not_found', err.message)
+  return undefined
+}
+
 export const errorHandler =
   (logger: Logger): Middleware =>
   async (ctx, next) => {
@@ -77,8 +96,10 @@ export const errorHandler =
         throw new HttpError(404, 'not_found', `no route for ${ctx.method} ${ctx.path}`)
       }
     } catch (caught) {
-      const known = caught instanceof HttpError ? caught : fromLibrary(caught as LibraryHttpError)
+      const known =
+        caught instanceof HttpError ? caught : (fromStore(caught) ?? fromLibrary(caught as LibraryHttpError))
       const error = known ?? new HttpError(500, 'internal_error', 'internal error')
+      if (error.status === 503) logger.warn({ err: caught, route: routeOf(ctx) }, 'database unavailable')
       if (!known) {
         // Only the error itself: request bodies and headers may hold credentials.
         logger.error({ err: caught, method: ctx.method, route: routeOf(ctx) }, 'unhandled error')

@@ -13,7 +13,7 @@ import { ConfigError, loadConfig } from './config.ts'
 import { createLogger } from './logger.ts'
 import type { Readiness } from './routes/health.ts'
 import { installShutdown } from './shutdown.ts'
-import { InMemoryStore } from './store/memory.ts'
+import { openStore } from './store/open.ts'
 import { seedDemoAccounts } from './store/seed.ts'
 
 const config = (() => {
@@ -55,8 +55,16 @@ await telemetry.ready.catch((error: unknown) =>
 const adoption = await openAdoptionStore(config.redisUrl).catch((error: unknown) =>
   fail('cannot open the Redis adoption store (REDIS_URL)', error),
 )
-const store = new InMemoryStore()
-if (config.seedDemo) await seedDemoAccounts(store, config.demoPassword)
+const { store, kind: storeKind } = await openStore({
+  databaseUrl: config.databaseUrl,
+  embeddedDir: config.embeddedDbDir,
+  onIdleError: (error) => logger.warn({ err: error }, 'database connection lost while idle'),
+}).catch((error: unknown) => fail('cannot open the database', error))
+if (config.seedDemo) {
+  await seedDemoAccounts(store, config.demoPassword).catch((error: unknown) =>
+    fail('cannot seed the demo accounts', error),
+  )
+}
 
 const readiness: Readiness = { shuttingDown: false }
 const app = createApp({
@@ -85,6 +93,7 @@ logger.info(
     url: `http://${config.host}:${port}`,
     metrics: telemetry.prometheusUrl ?? 'off',
     otlp: config.otlpEndpoint ? 'on' : 'off',
+    store: storeKind,
     adoptionStore: adoption.kind,
     demoAccounts: config.seedDemo,
   },
@@ -96,5 +105,5 @@ installShutdown({
   readiness,
   logger,
   timeoutMs: config.shutdownTimeoutMs,
-  closers: [() => telemetry.shutdown(), () => adoption.close()],
+  closers: [() => telemetry.shutdown(), () => adoption.close(), () => store.close()],
 })

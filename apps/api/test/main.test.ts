@@ -5,11 +5,11 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { type IncomingMessage, request } from 'node:http'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { afterEach, expect, it } from 'vitest'
 import { startRedis } from '../../../packages/adoption-redis/test/redis-server.ts'
+import { freePort } from './postgres-server.ts'
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 const children: ChildProcess[] = []
@@ -18,15 +18,6 @@ afterEach(() => {
   for (const child of children.splice(0))
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
 })
-
-const freePort = async (): Promise<number> => {
-  const probe = createServer().listen(0, '127.0.0.1')
-  await once(probe, 'listening')
-  const { port } = probe.address() as { port: number }
-  probe.close()
-  await once(probe, 'close')
-  return port
-}
 
 const start = (env: Record<string, string>) => {
   const child = spawn(process.execPath, [main], {
@@ -64,13 +55,16 @@ it('serves the API and its Prometheus metrics, and shuts down cleanly on SIGTERM
     SEED_DEMO: 'true',
     LOG_LEVEL: 'info',
   })
-  const { url, metrics, adoptionStore } = (await api.logged('listening')) as {
+  const { url, metrics, adoptionStore, store } = (await api.logged('listening')) as {
     url: string
     metrics: string
     adoptionStore: string
+    store: string
   }
   expect(metrics).toBe(`http://127.0.0.1:${metricsPort}/metrics`)
   expect(adoptionStore).toBe('memory')
+  // No DATABASE_URL: the embedded engine, with the same migrations as PostgreSQL.
+  expect(store).toBe('embedded')
 
   const login = await fetch(`${url}/api/login`, {
     method: 'POST',

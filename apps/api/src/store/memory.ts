@@ -1,9 +1,14 @@
 /**
- * The default store: plain Maps in one process. Each method finishes synchronously inside its
- * promise, so check-then-insert (e-mail uniqueness) is atomic without locks.
+ * Plain Maps in one process, for tests and for embedding createApp without a database. Each method
+ * finishes synchronously inside its promise, so check-then-insert (e-mail uniqueness, RECORD_RULES)
+ * is atomic without locks. It enforces what the SQL schema enforces, so the store suite holds both
+ * to the same behaviour.
  */
 import {
+  DuplicateRecordError,
   EmailTakenError,
+  MissingReferenceError,
+  RECORD_RULES,
   type RecordKind,
   type Session,
   type Store,
@@ -32,13 +37,14 @@ export class InMemoryStore implements Store {
 
   async updateTenant(id: string, patch: Partial<Omit<Tenant, 'id' | 'createdAt'>>): Promise<Tenant> {
     const tenant = this.#tenants.get(id)
-    if (!tenant) throw new Error(`unknown tenant ${id}`)
+    if (!tenant) throw new MissingReferenceError('tenant')
     const updated = { ...tenant, ...patch }
     this.#tenants.set(id, updated)
     return { ...updated }
   }
 
   async createUser(user: User): Promise<void> {
+    if (!this.#tenants.has(user.tenantId)) throw new MissingReferenceError('tenant')
     if (this.#usersByEmail.has(user.email)) throw new EmailTakenError()
     this.#insertUser(user)
   }
@@ -54,6 +60,7 @@ export class InMemoryStore implements Store {
   }
 
   async createSession(session: Session): Promise<void> {
+    if (!this.#users.has(session.userId)) throw new MissingReferenceError('user')
     this.#sessions.set(session.tokenHash, { ...session })
   }
 
@@ -71,6 +78,24 @@ export class InMemoryStore implements Store {
   }
 
   async put<K extends RecordKind>(kind: K, record: TenantRecords[K]): Promise<TenantRecords[K]> {
+    if (!this.#tenants.has(record.tenantId)) throw new MissingReferenceError('tenant')
+    const rules = RECORD_RULES[kind]
+    const fields = record as unknown as Record<string, unknown>
+    if (
+      rules?.parent &&
+      !this.#bucket(rules.parent.kind, record.tenantId).has(String(fields[rules.parent.field]))
+    ) {
+      throw new MissingReferenceError(rules.parent.kind)
+    }
+    const uniqueBy = rules?.uniqueBy
+    if (uniqueBy) {
+      for (const other of this.#bucket(kind, record.tenantId).values()) {
+        const o = other as Record<string, unknown>
+        if (o.id !== record.id && uniqueBy.every((field) => o[field] === fields[field])) {
+          throw new DuplicateRecordError(kind, uniqueBy)
+        }
+      }
+    }
     this.#bucket(kind, record.tenantId).set(record.id, structuredClone(record))
     return record
   }
@@ -89,6 +114,8 @@ export class InMemoryStore implements Store {
       (record) => structuredClone(record) as TenantRecords[K],
     )
   }
+
+  async close(): Promise<void> {}
 
   #insertUser(user: User): void {
     this.#users.set(user.id, { ...user })

@@ -112,6 +112,52 @@ export class EmailTakenError extends Error {
   }
 }
 
+/**
+ * What ties records together, one row per kind that has a rule; both stores enforce it (the SQL
+ * store through constraints written from this table), so the API answers the same on either.
+ * `parent`: the record this one belongs to, in the same tenant (a foreign key).
+ * `uniqueBy`: at most one record of the kind per tenant with these field values (a unique key).
+ */
+export const RECORD_RULES: {
+  [K in RecordKind]?: {
+    parent?: { kind: RecordKind; field: keyof TenantRecords[K] & string }
+    uniqueBy?: (keyof TenantRecords[K] & string)[]
+  }
+} = {
+  share: { parent: { kind: 'dashboard', field: 'dashboardId' }, uniqueBy: ['dashboardId', 'email'] },
+  invite: { uniqueBy: ['email'] },
+  integration: { uniqueBy: ['provider'] },
+}
+
+/** A record would break a `uniqueBy` rule: another record with a different id has those values. */
+export class DuplicateRecordError extends Error {
+  readonly kind: RecordKind
+  constructor(kind: RecordKind, fields: readonly string[]) {
+    super(`another ${kind} with the same ${fields.join(' and ')} exists already`)
+    this.name = 'DuplicateRecordError'
+    this.kind = kind
+  }
+}
+
+/** A record names a parent (or a tenant) that does not exist. */
+export class MissingReferenceError extends Error {
+  readonly kind: string
+  constructor(kind: string) {
+    super(`no such ${kind} in this tenant`)
+    this.name = 'MissingReferenceError'
+    this.kind = kind
+  }
+}
+
+/** The database cannot be reached or is shutting down; the call may succeed later. */
+export class StoreUnavailableError extends Error {
+  constructor(reason: string, options?: ErrorOptions) {
+    super(`the database is unavailable: ${reason}`, options)
+    this.name = 'StoreUnavailableError'
+  }
+}
+
+/** Every method may throw StoreUnavailableError when the store lives in a database that is down. */
 export interface Store {
   /** Creates both or neither, so a taken e-mail never leaves an ownerless tenant behind. */
   createTenantWithOwner(tenant: Tenant, owner: User): Promise<void>
@@ -126,9 +172,14 @@ export interface Store {
   findSession(tokenHash: string, now: number): Promise<Session | undefined>
   deleteSession(tokenHash: string): Promise<void>
 
-  /** Inserts or replaces by (tenantId, id). */
+  /**
+   * Inserts or replaces by (tenantId, id). Throws MissingReferenceError when the tenant or the
+   * RECORD_RULES parent does not exist, DuplicateRecordError when a `uniqueBy` rule would break.
+   */
   put<K extends RecordKind>(kind: K, record: TenantRecords[K]): Promise<TenantRecords[K]>
   get<K extends RecordKind>(kind: K, tenantId: string, id: string): Promise<TenantRecords[K] | undefined>
   /** In insertion order. */
   list<K extends RecordKind>(kind: K, tenantId: string): Promise<TenantRecords[K][]>
+  /** Releases connections; the in-memory store has none. */
+  close(): Promise<void>
 }

@@ -2,49 +2,15 @@
  * `node src/main.ts` as a real process: startup, the API's own Prometheus-format metrics endpoint,
  * graceful shutdown on SIGTERM, and the clear failure on bad configuration.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { type IncomingMessage, request } from 'node:http'
-import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { afterEach, expect, it } from 'vitest'
 import { startRedis } from '../../../packages/adoption-redis/test/redis-server.ts'
+import { start, stopStarted } from './api-process.ts'
 import { freePort } from './postgres-server.ts'
 
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
-const children: ChildProcess[] = []
-
-afterEach(() => {
-  for (const child of children.splice(0))
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-})
-
-const start = (env: Record<string, string>) => {
-  const child = spawn(process.execPath, [main], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  children.push(child)
-  const lines: string[] = []
-  let stderr = ''
-  child.stdout
-    ?.setEncoding('utf8')
-    .on('data', (chunk: string) => lines.push(...chunk.split('\n').filter(Boolean)))
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk
-  })
-  const logged = async (msg: string) => {
-    const deadline = Date.now() + 20_000
-    for (;;) {
-      const line = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === msg)
-      if (line) return line
-      if (Date.now() > deadline || child.exitCode !== null)
-        throw new Error(`no "${msg}" log line; stderr: ${stderr}`)
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-  }
-  return { child, lines, logged, stderr: () => stderr }
-}
+afterEach(stopStarted)
 
 it('serves the API and its Prometheus metrics, and shuts down cleanly on SIGTERM', async () => {
   const metricsPort = await freePort()

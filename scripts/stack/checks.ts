@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { parse } from 'yaml'
 import { DASHBOARD_PATH, renderDashboard } from '../grafana-dashboards.ts'
 import { writeOrCheck } from '../lib/generated.ts'
+import { postgresBinDir } from '../lib/postgres.ts'
 import { RULES_PATH, renderRules } from '../prometheus-rules.ts'
 import { README_PATH, updatedReadme } from '../readme-examples.ts'
 import { PROMETHEUS_FEATURE_FLAGS } from './components.ts'
@@ -35,6 +36,7 @@ function assert(condition: unknown, message: string): asserts condition {
 
 interface ComposeService {
   image?: string
+  environment?: Record<string, string>
   build?: { dockerfile?: string }
   ports?: string[]
   volumes?: string[]
@@ -90,6 +92,20 @@ function checkCompose(): void {
   assert(
     services.prometheus?.volumes?.includes('./prometheus:/etc/prometheus:ro'),
     'prometheus must mount ./prometheus',
+  )
+  // The local stack runs Debian's PostgreSQL: compose must run the same major version.
+  const localMajor = /postgresql\/(\d+)\//.exec(`${postgresBinDir()}/`)?.[1]
+  assert(
+    services.postgres?.image?.startsWith(`postgres:${localMajor}.`),
+    `postgres image ${services.postgres?.image} is not the local stack's major version ${localMajor}`,
+  )
+  assert(
+    services.postgres?.volumes?.some((mount) => mount.endsWith(':/var/lib/postgresql/data')),
+    'postgres must keep its data on a volume',
+  )
+  assert(
+    /^postgres:\/\/[^@]+@postgres:5432\//.test(services.api?.environment?.DATABASE_URL ?? ''),
+    'the api must use the postgres service (DATABASE_URL)',
   )
   const flags = (services.prometheus?.command ?? []).filter((arg) =>
     /^--(web\.enable|enable-feature)/.test(arg),

@@ -1,10 +1,19 @@
 /**
  * The local stack, one entry per process, in start order. Addresses follow docs/interfaces.md;
- * everything listens on 127.0.0.1 only. Two API replicas share Redis and export to the Collector,
- * which is the production shape the e2e check proves (adoption stages fire once across replicas,
+ * everything listens on 127.0.0.1 only. Two API replicas share PostgreSQL (tenants, users,
+ * sessions) and Redis (adoption counts) and export to the Collector, which is the production shape
+ * the e2e check proves (any replica serves any tenant, adoption stages fire once across replicas,
  * cumulative totals survive a Collector restart).
  */
 import { join } from 'node:path'
+import {
+  databaseUrl,
+  initDataDir,
+  postgresBinDir,
+  postgresRunAs,
+  type RunAs,
+  serverArgs,
+} from '../lib/postgres.ts'
 import { BIN, ROOT, STATE } from './paths.ts'
 import type { Readiness } from './ready.ts'
 
@@ -18,6 +27,12 @@ export interface Component {
   ready: Readiness
   /** Shown by `up` once the stack is ready. */
   url?: string
+  /** Runs before each start (creating a data directory, say). */
+  prepare?: () => void
+  /** The user the process runs as (PostgreSQL refuses root); called when it starts. */
+  runAs?: () => RunAs | undefined
+  /** What `stop` sends first; SIGTERM unless set. */
+  stopSignal?: NodeJS.Signals
 }
 
 export interface StackOptions {
@@ -42,6 +57,10 @@ export const PROMETHEUS_FEATURE_FLAGS = [
 ] as const
 export const PROMETHEUS_DATA = join(STATE, 'prometheus-data')
 export const COLLECTOR_OTLP_URL = 'http://127.0.0.1:4318'
+/** Not 5432, so a system cluster that Debian's package may have started never collides with it. */
+export const POSTGRES_PORT = 5433
+export const POSTGRES_DATA = join(STATE, 'postgres-data')
+export const DATABASE_URL = databaseUrl(POSTGRES_PORT)
 export const API_URLS = ['http://127.0.0.1:3000', 'http://127.0.0.1:3010'] as const
 /** Each replica's own Prometheus-format page, in API_URLS order. */
 export const API_METRICS_URLS = ['http://127.0.0.1:9464/metrics', 'http://127.0.0.1:9474/metrics'] as const
@@ -60,6 +79,7 @@ function api(replica: 1 | 2, options: StackOptions): Component {
       PORT: String(port),
       METRICS_PORT: String(metricsPort),
       REDIS_URL: 'redis://127.0.0.1:6379',
+      DATABASE_URL,
       OTEL_EXPORTER_OTLP_ENDPOINT: COLLECTOR_OTLP_URL,
       OTEL_METRIC_EXPORT_INTERVAL: String(options.exportIntervalMs ?? DEFAULT_EXPORT_INTERVAL_MS),
       SERVICE_INSTANCE_ID: `api-${replica}`,
@@ -73,9 +93,34 @@ function api(replica: 1 | 2, options: StackOptions): Component {
   }
 }
 
+/** The binaries are looked up when it starts, so listing the stack works before provisioning. */
+const postgresBinary = (): string => {
+  try {
+    return join(postgresBinDir(), 'postgres')
+  } catch {
+    return 'postgres'
+  }
+}
+
+function postgres(): Component {
+  return {
+    name: 'postgres',
+    command: postgresBinary(),
+    args: serverArgs(POSTGRES_DATA, POSTGRES_PORT),
+    ports: [POSTGRES_PORT],
+    ready: { kind: 'postgres', port: POSTGRES_PORT },
+    url: `${DATABASE_URL} (tenants, users, sessions; data in .stack/postgres-data)`,
+    prepare: () => initDataDir(POSTGRES_DATA, postgresRunAs()),
+    runAs: postgresRunAs,
+    // Fast shutdown: SIGTERM would wait for every client to disconnect first.
+    stopSignal: 'SIGINT',
+  }
+}
+
 export function components(options: StackOptions = {}): Component[] {
   const collectorConfigs = ['config.yaml', ...(options.collectorDebug ? ['debug.yaml'] : [])]
   return [
+    postgres(),
     {
       name: 'redis',
       command: join(BIN, 'redis-server'),

@@ -4,7 +4,13 @@
  */
 import { existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Component, components, PROMETHEUS_DATA, type StackOptions } from './components.ts'
+import {
+  type Component,
+  components,
+  POSTGRES_DATA,
+  PROMETHEUS_DATA,
+  type StackOptions,
+} from './components.ts'
 import { ROOT } from './paths.ts'
 import { lastLogLines, logPath, runningPid, start, stop } from './process.ts'
 import { portInUse, waitReady } from './ready.ts'
@@ -62,12 +68,13 @@ export async function stopComponent(
   name: string,
   { log = console.log, graceMs = 10_000 } = {},
 ): Promise<void> {
-  const result = await stop(name, graceMs)
+  const stopSignal = components().find((c) => c.name === name)?.stopSignal
+  const result = await stop(name, graceMs, stopSignal)
   log(`stack: ${name} ${result}`)
 }
 
 export interface UpOptions extends StackOptions {
-  /** Keep Prometheus's data from the last run instead of starting empty. */
+  /** Keep Prometheus's and PostgreSQL's data from the last run instead of starting empty. */
   keepData?: boolean
   /** Build the web UI (apps/web) first, so the first API replica serves it. */
   buildWeb?: boolean
@@ -82,7 +89,10 @@ export async function up(options: UpOptions = {}): Promise<void> {
   if (running.length > 0) {
     throw new StackError(`already running: ${running.join(', ')} (npm run stack:down first)`)
   }
-  if (!options.keepData) rmSync(PROMETHEUS_DATA, { recursive: true, force: true })
+  if (!options.keepData) {
+    rmSync(PROMETHEUS_DATA, { recursive: true, force: true })
+    rmSync(POSTGRES_DATA, { recursive: true, force: true })
+  }
   if (options.buildWeb) await buildWebUi(log)
   const started: Component[] = []
   try {

@@ -34,10 +34,12 @@ export function start(component: Component, freshLog: boolean): number {
   mkdirSync(PIDS, { recursive: true })
   const log = openSync(logPath(component.name), freshLog ? 'w' : 'a')
   try {
+    component.prepare?.()
     const child = spawn(component.command, component.args, {
       detached: true,
       stdio: ['ignore', log, log],
       env: { ...process.env, ...component.env },
+      ...(component.runAs?.() ?? {}),
     })
     if (child.pid === undefined) throw new Error(`${component.name}: could not start ${component.command}`)
     child.unref()
@@ -73,11 +75,15 @@ function isRunning({ pid, executable }: PidRecord): boolean {
   }
 }
 
-/** SIGTERM, then SIGKILL once `graceMs` has passed. Resolves when the process is gone. */
-export async function stop(name: string, graceMs = 10_000): Promise<'stopped' | 'killed' | 'not running'> {
+/** SIGTERM (or `first`), then SIGKILL once `graceMs` has passed. Resolves when the process is gone. */
+export async function stop(
+  name: string,
+  graceMs = 10_000,
+  first: NodeJS.Signals = 'SIGTERM',
+): Promise<'stopped' | 'killed' | 'not running'> {
   const pid = runningPid(name)
   if (pid === undefined) return 'not running'
-  signal(pid, 'SIGTERM')
+  signal(pid, first)
   const deadline = Date.now() + graceMs
   while (Date.now() < deadline) {
     if (runningPid(name) === undefined) return 'stopped'

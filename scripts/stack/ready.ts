@@ -1,12 +1,19 @@
 /** Readiness probes: a component is up when it answers, not when its process exists. */
+import { execFile } from 'node:child_process'
 import { connect } from 'node:net'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { postgresBinDir } from '../lib/postgres.ts'
 
-export type Readiness = { kind: 'http'; url: string } | { kind: 'redis'; port: number }
+export type Readiness =
+  | { kind: 'http'; url: string }
+  | { kind: 'redis'; port: number }
+  | { kind: 'postgres'; port: number }
 
 export async function probe(readiness: Readiness): Promise<boolean> {
   try {
     if (readiness.kind === 'redis') return await redisPing(readiness.port)
+    if (readiness.kind === 'postgres') return await postgresReady(readiness.port)
     const response = await fetch(readiness.url, { signal: AbortSignal.timeout(2000) })
     await response.body?.cancel()
     return response.ok
@@ -31,6 +38,15 @@ export async function waitReady(
     await sleep(200)
   }
   return 'timeout'
+}
+
+/** pg_isready: accepting connections, not merely listening (a starting server refuses queries). */
+function postgresReady(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    execFile(join(postgresBinDir(), 'pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(port)], (error) =>
+      resolve(error === null),
+    )
+  })
 }
 
 function redisPing(port: number): Promise<boolean> {

@@ -1,7 +1,10 @@
 /**
- * HTTP to one API instance, paced by the run's global token bucket and bounded by its deadline.
- * Answers are returned, never thrown: what a status means is the caller's business. Only running
- * out of time throws, so an actor stops between requests and never leaves one half-counted.
+ * HTTP to the API, paced by the run's global token bucket and bounded by its deadline. Given several
+ * instances it spreads requests over them round-robin, as a load balancer would, and routes around
+ * an instance that refuses connections (the request never reached it, so sending it elsewhere
+ * cannot count it twice). Answers are returned, never thrown: what a status means is the caller's
+ * business. Only running out of time throws, so an actor stops between requests and never leaves
+ * one half-counted.
  */
 import type { TokenBucket } from 'limiter'
 import type { Stats } from './stats.ts'
@@ -18,6 +21,17 @@ export interface CallOptions {
   token?: string
   body?: unknown
   query?: Record<string, string>
+  /** A feature route: its answer is feature usage on the instance that gave it (for the request log). */
+  usage?: boolean
+}
+
+/** One request as sent and answered, for the optional request log (`--requests-log`). */
+export interface RequestRecord {
+  target: string
+  sentAt: number
+  answeredAt: number
+  status: number
+  usage: boolean
 }
 
 export class BudgetExhausted extends Error {
@@ -25,18 +39,50 @@ export class BudgetExhausted extends Error {
 }
 
 const MAX_RETRIES_429 = 8
+/** How long an instance that refused a connection is left out of the rotation. */
+const DOWN_FOR_MS = 1000
 
 export class ApiClient {
-  readonly baseUrl: string
+  readonly baseUrls: readonly string[]
   readonly #pacer: TokenBucket | undefined
   readonly #stats: Stats
   readonly #deadline: number
+  readonly #onRequest: ((record: RequestRecord) => void) | undefined
+  readonly #downUntil: number[]
+  #next = 0
 
-  constructor(baseUrl: string, pacer: TokenBucket | undefined, stats: Stats, deadline: number) {
-    this.baseUrl = baseUrl.replace(/\/+$/, '')
+  constructor(
+    baseUrls: string | readonly string[],
+    pacer: TokenBucket | undefined,
+    stats: Stats,
+    deadline: number,
+    onRequest?: (record: RequestRecord) => void,
+  ) {
+    this.baseUrls = (typeof baseUrls === 'string' ? [baseUrls] : baseUrls).map((u) => u.replace(/\/+$/, ''))
     this.#pacer = pacer
     this.#stats = stats
     this.#deadline = deadline
+    this.#onRequest = onRequest
+    this.#downUntil = this.baseUrls.map(() => 0)
+  }
+
+  /** The first instance, for calls any instance answers the same (the catalog). */
+  get baseUrl(): string {
+    return this.baseUrls[0] as string
+  }
+
+  /** Round-robin over the instances not marked down (all of them, if every one is). */
+  #pick(): number {
+    const n = this.baseUrls.length
+    const now = Date.now()
+    for (let i = 0; i < n; i++) {
+      const index = (this.#next + i) % n
+      if ((this.#downUntil[index] as number) <= now) {
+        this.#next = index + 1
+        return index
+      }
+    }
+    return this.#next++ % n
   }
 
   /**
@@ -52,10 +98,37 @@ export class ApiClient {
     }
   }
 
-  async #once(method: string, path: string, { token, body, query }: CallOptions): Promise<Answer> {
+  /** One request; a refused connection is retried at once on another instance, if there is one. */
+  async #once(method: string, path: string, options: CallOptions): Promise<Answer> {
     if (Date.now() >= this.#deadline) throw new BudgetExhausted('the --duration budget is spent')
     await this.#pacer?.removeTokens(1)
-    const url = new URL(this.baseUrl + path)
+    for (let tries = 1; ; tries++) {
+      const target = this.#pick()
+      const sentAt = Date.now()
+      const answer = await this.#send(this.baseUrls[target] as string, method, path, options)
+      if (answer.refused && tries < this.baseUrls.length) {
+        this.#downUntil[target] = Date.now() + DOWN_FOR_MS
+        this.#stats.rerouted++
+        continue
+      }
+      this.#onRequest?.({
+        target: this.baseUrls[target] as string,
+        sentAt,
+        answeredAt: Date.now(),
+        status: answer.status,
+        usage: options.usage ?? false,
+      })
+      return answer
+    }
+  }
+
+  async #send(
+    baseUrl: string,
+    method: string,
+    path: string,
+    { token, body, query }: CallOptions,
+  ): Promise<Answer & { refused?: boolean }> {
+    const url = new URL(baseUrl + path)
     for (const [key, value] of Object.entries(query ?? {})) url.searchParams.set(key, value)
     const headers: Record<string, string> = { accept: 'application/json' }
     if (token) headers.authorization = `Bearer ${token}`
@@ -76,8 +149,13 @@ export class ApiClient {
         ...(retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
       }
     } catch (error) {
-      const cause = (error as { cause?: { message?: string } }).cause?.message
-      return { status: 0, body: undefined, error: `${(error as Error).message}${cause ? `: ${cause}` : ''}` }
+      const cause = (error as { cause?: { message?: string; code?: string } }).cause
+      return {
+        status: 0,
+        body: undefined,
+        error: `${(error as Error).message}${cause?.message ? `: ${cause.message}` : ''}`,
+        ...(cause?.code === 'ECONNREFUSED' ? { refused: true } : {}),
+      }
     }
   }
 

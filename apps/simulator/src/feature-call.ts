@@ -20,6 +20,7 @@ export function callFeature(
   )
   return client.call(entry.method, path, {
     token,
+    usage: true,
     ...(input.body === undefined ? {} : { body: input.body }),
     ...(input.query === undefined ? {} : { query: input.query }),
   })

@@ -1,5 +1,7 @@
 /**
- * A simulation run: tenants spread round-robin over the API instances, played concurrently with a
+ * A simulation run: each tenant's requests spread over all API instances, as a load balancer behind
+ * replicas that share one database would spread them (or, with `pinTenants`, tenant i kept on
+ * instance i mod N, for replicas that each keep their own store), played concurrently with a
  * bounded pool, paced by one global token bucket, cut off by the duration budget.
  *
  * The amount of work is a function of the scenario and the seed alone. `durationSeconds` is a
@@ -14,7 +16,7 @@ import { TokenBucket } from 'limiter'
 import pLimit from 'p-limit'
 import { TenantBook } from './book.ts'
 import { checkCatalogs, fetchCatalog } from './catalog.ts'
-import { ApiClient, BudgetExhausted } from './client.ts'
+import { ApiClient, BudgetExhausted, type RequestRecord } from './client.ts'
 import { LedgerBuilder } from './ledger.ts'
 import type { LoadedScenario } from './scenario.ts'
 import { Stats } from './stats.ts'
@@ -28,6 +30,10 @@ export interface SimulateOptions {
   /** Requests per second across all targets; 0 means unpaced. */
   rate: number
   concurrency: number
+  /** Tenant i only talks to target i mod N (replicas that do not share tenants and sessions). */
+  pinTenants?: boolean
+  /** Called after every request with where it went and when it was answered. */
+  onRequest?: (record: RequestRecord) => void
   /** Receives a progress line every `progressEveryMs` (default 3 s). */
   onProgress?: (line: string) => void
   progressEveryMs?: number
@@ -61,8 +67,13 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
           interval: 'second',
         })
       : undefined
-  const clients = options.targets.map((target) => new ApiClient(target, pacer, stats, deadline))
-  const catalogs = await Promise.all(clients.map(fetchCatalog))
+  const perTarget = options.targets.map(
+    (target) => new ApiClient(target, pacer, stats, deadline, options.onRequest),
+  )
+  const clients = options.pinTenants
+    ? perTarget
+    : [new ApiClient(options.targets, pacer, stats, deadline, options.onRequest)]
+  const catalogs = await Promise.all(perTarget.map(fetchCatalog))
   checkCatalogs(catalogs, scenario)
   const catalog = catalogs[0] ?? new Map()
 

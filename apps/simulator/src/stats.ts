@@ -2,6 +2,8 @@
 export class Stats {
   requests = 0
   retried429 = 0
+  /** Requests an instance refused to connect for, sent to another instance instead. */
+  rerouted = 0
   /** Invalid inputs the server refused with 400 as planned (counted as outcome=error). */
   plannedInvalid = 0
   /** Gated calls the server refused with 403 as planned (not counted). */

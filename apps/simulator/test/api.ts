@@ -8,6 +8,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createApp } from '@feature-analytics/api/src/app.ts'
 import { FEATURE_NAMES } from '@feature-analytics/api/src/catalog.ts'
+import type { Store } from '@feature-analytics/api/src/store/types.ts'
 import { startTelemetry } from '@feature-analytics/tracker-node'
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus'
 
@@ -17,7 +18,8 @@ export interface TestApi {
   close(): Promise<void>
 }
 
-export async function startTestApi(): Promise<TestApi> {
+/** `store`: pass one store to several instances to make replicas that share a database. */
+export async function startTestApi(store?: Store): Promise<TestApi> {
   let exporter: PrometheusExporter | undefined
   const telemetry = startTelemetry({
     serviceName: 'saas-api-test',
@@ -32,7 +34,7 @@ export async function startTestApi(): Promise<TestApi> {
     shutdownSignals: false,
   })
   const page = exporter as PrometheusExporter
-  const handle = createApp({ aggregation: telemetry.aggregator }).callback()
+  const handle = createApp({ aggregation: telemetry.aggregator, ...(store ? { store } : {}) }).callback()
   const server = createServer((req, res) =>
     req.url === '/metrics' ? page.getMetricsRequestHandler(req, res) : handle(req, res),
   )

@@ -1,7 +1,9 @@
 /**
  * Same seed and scenario, same ledger bytes, whatever the concurrency, pacing and number of API
- * instances; another seed, another ledger. Runs against the real API, in process.
+ * instances, with tenants spread over the instances or pinned to one; another seed, another ledger.
+ * Runs against the real API, in process: two instances sharing one store, as replicas share a database.
  */
+import { InMemoryStore } from '@feature-analytics/api/src/store/memory.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadScenario, serializeLedger, simulate } from '../src/index.ts'
 import { startTestApi, type TestApi } from './api.ts'
@@ -10,15 +12,29 @@ const SHORT = new URL('./fixtures/short.json', import.meta.url).pathname
 let apis: TestApi[] = []
 
 beforeAll(async () => {
-  apis = await Promise.all([startTestApi(), startTestApi()])
+  const shared = new InMemoryStore()
+  apis = await Promise.all([startTestApi(shared), startTestApi(shared)])
 })
 afterAll(async () => {
   await Promise.all(apis.map((api) => api.close()))
 })
 
-async function ledgerOf(seed: number, targets: string[], concurrency: number, rate: number) {
+async function ledgerOf(
+  seed: number,
+  targets: string[],
+  concurrency: number,
+  rate: number,
+  pinTenants = false,
+) {
+  let requests = 0
+  const seen = new Set<string>()
   const result = await simulate({
     targets,
+    pinTenants,
+    onRequest: ({ target }) => {
+      requests++
+      seen.add(target)
+    },
     scenario: await loadScenario(SHORT),
     seed,
     durationSeconds: 120,
@@ -27,6 +43,9 @@ async function ledgerOf(seed: number, targets: string[], concurrency: number, ra
   })
   expect(result.complete).toBe(true)
   expect(result.stats.surprises).toEqual([])
+  // Every request was logged, and every target took some.
+  expect(requests).toBe(result.stats.requests)
+  expect([...seen].sort()).toEqual([...targets].sort())
   return serializeLedger(result.ledger)
 }
 
@@ -35,9 +54,11 @@ describe('ledger determinism', () => {
     const [a, b] = apis.map((api) => api.url) as [string, string]
     const first = await ledgerOf(7, [a], 4, 0)
     const again = await ledgerOf(7, [b, a], 2, 400)
+    const pinned = await ledgerOf(7, [a, b], 3, 0, true)
     const other = await ledgerOf(8, [a], 4, 0)
 
     expect(again).toBe(first)
+    expect(pinned).toBe(first)
     expect(other).not.toBe(first)
     const ledger = JSON.parse(first)
     // The short scenario exercises every instrument the ledger knows.

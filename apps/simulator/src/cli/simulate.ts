@@ -1,4 +1,5 @@
 /** `npm run simulate -- --help` */
+import { createWriteStream } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { serializeLedger } from '../ledger.ts'
@@ -10,7 +11,10 @@ const HELP = `Plays a scenario of tenants against the API and writes a ledger of
 
 Usage: npm run simulate -- [options]
 
-  --target URL[,URL...]  API instances; tenant i goes to instance i mod N  (default http://127.0.0.1:3000)
+  --target URL[,URL...]  API instances; every tenant's requests are spread over all of them, as a load
+                         balancer would (replicas sharing one database)  (default http://127.0.0.1:3000)
+  --pin-tenants          instead, tenant i talks only to instance i mod N (replicas with their own stores)
+  --requests-log FILE    one JSON line per request: target, sentAt, answeredAt (ms), status, usage
   --scenario FILE        scenario JSON, see the simulator README        (default scenarios/default.json)
   --seed N               seed; with the same scenario, the same ledger   (default 42)
   --duration SECONDS     wall-clock budget: the scenario's work is fixed by scenario + seed; if the budget
@@ -34,6 +38,8 @@ async function main(): Promise<number> {
       rate: { type: 'string', default: '200' },
       ledger: { type: 'string', default: 'ledger.json' },
       concurrency: { type: 'string', default: '8' },
+      'pin-tenants': { type: 'boolean', default: false },
+      'requests-log': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -51,9 +57,12 @@ async function main(): Promise<number> {
   const scenario = await loadScenario(values.scenario ? fromUserCwd(values.scenario) : DEFAULT_SCENARIO)
 
   const log = (line: string) => process.stderr.write(`simulate: ${line}\n`)
+  const requestsLog = values['requests-log']
+    ? createWriteStream(fromUserCwd(values['requests-log']))
+    : undefined
   log(
     `scenario ${scenario.scenario.name} (${scenario.scenario.tenants} tenants, ${scenario.scenario.periods} periods), seed ${seed}, ` +
-      `${targets.length} target(s), rate ${rate || 'unpaced'}, concurrency ${concurrency}, budget ${durationSeconds}s`,
+      `${targets.length} target(s) ${values['pin-tenants'] ? 'with tenants pinned' : 'shared by every tenant'}, rate ${rate || 'unpaced'}, concurrency ${concurrency}, budget ${durationSeconds}s`,
   )
   const result = await simulate({
     targets,
@@ -62,8 +71,11 @@ async function main(): Promise<number> {
     durationSeconds,
     rate,
     concurrency,
+    pinTenants: values['pin-tenants'],
+    ...(requestsLog ? { onRequest: (record) => requestsLog.write(`${JSON.stringify(record)}\n`) } : {}),
     onProgress: log,
   })
+  if (requestsLog) await new Promise((resolve) => requestsLog.end(resolve))
   await writeFile(ledgerFile, serializeLedger(result.ledger))
 
   const { stats, elapsedMs, events } = result
@@ -72,7 +84,7 @@ async function main(): Promise<number> {
     `done in ${seconds.toFixed(1)}s: ${stats.requests} requests (${(stats.requests / seconds).toFixed(0)}/s), ` +
       `${events} events (${(events / seconds).toFixed(0)}/s); planned errors: ${stats.plannedInvalid} invalid (400), ` +
       `${stats.plannedGated} gated (403), ${stats.plannedBrowserRejects} browser points refused; ` +
-      `${stats.retried429} retries after 429; ledger: ${ledgerFile}`,
+      `${stats.retried429} retries after 429, ${stats.rerouted} rerouted from an instance that refused; ledger: ${ledgerFile}`,
   )
   if (!result.complete) {
     log(

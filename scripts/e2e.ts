@@ -3,11 +3,15 @@
  * the OpenTelemetry SDK -> a seeded simulation over both API replicas -> wait for the exports ->
  * the simulator's check of every ledger total against Prometheus -> stack down (also on failure).
  *
- *   node scripts/e2e.ts [--kill-collector SECONDS] [--kill-after SECONDS] [--seed N] [--rate RPS]
- *                       [--duration SECONDS] [--scenario FILE]
+ *   node scripts/e2e.ts [--kill-collector SECONDS | --kill-api SECONDS] [--kill-after SECONDS]
+ *                       [--seed N] [--rate RPS] [--duration SECONDS] [--scenario FILE]
  *
  * --kill-collector: SIGKILL the Collector --kill-after seconds into the simulation, keep it down
  * that long, restart it; cumulative temporality means the totals must still match exactly.
+ * --kill-api: SIGKILL API replica 1 instead (stack/api-kill.ts): the other replica must serve every
+ * tenant, the restarted one must lose no tenant, user or session, and what the killed process had
+ * counted but not exported is measured and printed (`API SIGKILL: ...`); every mismatch must be
+ * that loss, bounded by the simulator's request log, and M counts the ones that are not.
  * The last line is always `e2e: checked N series, M mismatches`; the exit status is 1 when
  * M > 0, N = 0, or any step could not run.
  */
@@ -33,6 +37,7 @@ import {
   SourceError,
 } from '@feature-analytics/insights'
 import { parse } from 'yaml'
+import { accountLoss, acrossTheKill, apiOutage, type Outage } from './stack/api-kill.ts'
 import { runCli } from './stack/child.ts'
 import {
   API_METRICS_URLS,
@@ -56,6 +61,7 @@ class E2eError extends Error {
 
 interface Options {
   killCollector: number | undefined
+  killApi: number | undefined
   killAfter: number
   seed: string
   rate: string
@@ -70,6 +76,8 @@ interface Run {
   /** Set once this run starts components, so a stack someone else started is never stopped by us. */
   ours: boolean
   outcome: CheckResult
+  /** Set by --kill-api once the replica is back. */
+  outage?: Outage
 }
 
 function seconds(name: string, text: string | undefined): number | undefined {
@@ -84,6 +92,7 @@ function readOptions(): Options {
   const { values } = parseArgs({
     options: {
       'kill-collector': { type: 'string' },
+      'kill-api': { type: 'string' },
       'kill-after': { type: 'string', default: '20' },
       seed: { type: 'string', default: '42' },
       rate: { type: 'string', default: '150' },
@@ -92,8 +101,11 @@ function readOptions(): Options {
     },
     strict: true,
   })
+  if (values['kill-collector'] !== undefined && values['kill-api'] !== undefined)
+    throw new E2eError('--kill-collector and --kill-api: one outage per run')
   return {
     killCollector: seconds('kill-collector', values['kill-collector']),
+    killApi: seconds('kill-api', values['kill-api']),
     killAfter: seconds('kill-after', values['kill-after']) as number,
     seed: values.seed,
     rate: values.rate,
@@ -129,15 +141,27 @@ async function collectorOutage(downSeconds: number, afterSeconds: number, simula
   )
 }
 
-async function simulate({ options, ledgerFile }: Run): Promise<void> {
+const requestsLogOf = ({ options }: Run) => join(STATE, 'e2e', `requests-${options.seed}.ndjson`)
+
+async function simulate(run: Run): Promise<void> {
+  const { options, ledgerFile } = run
   const args = ['--target', API_URLS.join(','), '--scenario', options.scenario, '--seed', options.seed]
   args.push('--rate', options.rate, '--duration', options.duration, '--ledger', ledgerFile)
+  // Requests in flight at the kill get no answer; the log says which replica answered what, when.
+  if (options.killApi !== undefined) args.push('--requests-log', requestsLogOf(run), '--in-doubt-ok')
   log(`simulating: ${args.join(' ')}`)
   const sim = runCli(SIMULATE, args, '  ')
   let finished = false
-  const { killCollector, killAfter } = options
+  const { killCollector, killApi, killAfter } = options
+  const done = () => finished
   const outage =
-    killCollector === undefined ? undefined : collectorOutage(killCollector, killAfter, () => finished)
+    killCollector !== undefined
+      ? collectorOutage(killCollector, killAfter, done)
+      : killApi !== undefined
+        ? apiOutage(PROMETHEUS_URL, killApi, killAfter, done, log).then((outage) => {
+            run.outage = outage
+          })
+        : undefined
   // Awaited below, after the simulation; until then a failure must not count as unhandled.
   outage?.catch(() => undefined)
   const result = await sim.done.finally(() => {
@@ -165,17 +189,33 @@ async function compare(ledger: Ledger, source: Source, prefix: string): Promise<
   return result
 }
 
-/** The check, retried a couple of export intervals in case the last export is still on its way. */
-async function check(ledger: Ledger, exportIntervalMs: number): Promise<CheckResult> {
+/**
+ * The check, retried a couple of export intervals in case the last export is still on its way.
+ * After an API kill, Prometheus is read across the kill and the mismatches that are the killed
+ * replica's loss are reported as such; what remains is the outcome.
+ */
+async function check(run: Run, ledger: Ledger, exportIntervalMs: number): Promise<CheckResult> {
   const wait = exportIntervalMs + batchTimeoutMs() + 2000
-  const prometheus = prometheusSource(PROMETHEUS_URL)
+  const { outage } = run
+  const prometheus = outage ? acrossTheKill(PROMETHEUS_URL, outage) : prometheusSource(PROMETHEUS_URL)
   for (let attempt = 1; ; attempt++) {
     await sleep(wait)
     assertAllRunning()
     log(`checking the ledger against Prometheus (attempt ${attempt} of ${CHECK_ATTEMPTS})`)
-    const result = await compare(ledger, prometheus, '  ')
+    const raw = await compare(ledger, prometheus, '  ')
+    const result = outage ? lossAccounted(raw, run, outage) : raw
     if (checkPassed(result) || attempt === CHECK_ATTEMPTS) return result
   }
+}
+
+function lossAccounted(raw: CheckResult, run: Run, outage: Outage): CheckResult {
+  const loss = accountLoss(raw, requestsLogOf(run), outage)
+  for (const line of loss.lines) log(line)
+  log(
+    `${raw.mismatches.length - loss.unexplained.length} of ${raw.mismatches.length} mismatches are that loss; ` +
+      `${loss.unexplained.length} are not`,
+  )
+  return { checked: raw.checked, mismatches: loss.unexplained }
 }
 
 /**
@@ -225,7 +265,7 @@ async function e2e(run: Run): Promise<void> {
 
   await simulate(run)
   const ledger = parseLedger(await readFile(run.ledgerFile, 'utf8'))
-  run.outcome = await check(ledger, DEFAULT_EXPORT_INTERVAL_MS)
+  run.outcome = await check(run, ledger, DEFAULT_EXPORT_INTERVAL_MS)
   if (!checkPassed(run.outcome)) await diagnoseAtSource(ledger)
   await catalogQueries()
 }

@@ -188,7 +188,7 @@ export class TenantActor {
    * and a feature route that fails for another reason than access (401/402/403) records an error.
    */
   #unplanned(answer: Answer, what: string, feature: FeatureName, user: SimUser): void {
-    this.#deps.stats.surprise(`${what}: ${describeAnswer(answer)}`)
+    this.#deps.stats.surprise(`${what}: ${describeAnswer(answer)}`, answer.status === 0)
     if (ok(answer)) this.#succeeded(user, feature, answer)
     else if (answer.status >= 400 && !ACCESS_REFUSED.has(answer.status))
       this.#deps.book.error(feature, this.#plan)
@@ -205,7 +205,7 @@ export class TenantActor {
       token: user.token,
       body: toOtlp(batch, now - 1000, now, invalid),
     })
-    if (!ok(answer)) return stats.surprise(`browser export: ${describeAnswer(answer)}`)
+    if (!ok(answer)) return stats.surprise(`browser export: ${describeAnswer(answer)}`, answer.status === 0)
     const rejected = (answer.body as { partialSuccess?: { rejectedDataPoints?: number } } | undefined)
       ?.partialSuccess?.rejectedDataPoints
     const expected = invalid ? 1 : 0
@@ -253,7 +253,10 @@ export class TenantActor {
   /** Account and billing steps must succeed: without them the tenant's story cannot go on. */
   #expect(answer: Answer, status: number, what: string): unknown {
     if (answer.status === status) return answer.body
-    this.#deps.stats.surprise(`tenant ${this.#deps.index} ${what}: ${describeAnswer(answer)}`)
+    this.#deps.stats.surprise(
+      `tenant ${this.#deps.index} ${what}: ${describeAnswer(answer)}`,
+      answer.status === 0,
+    )
     throw new TenantAborted(what)
   }
 }

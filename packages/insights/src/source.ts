@@ -38,13 +38,19 @@ export function prometheusSource(baseUrl: string): Source {
   }
 }
 
-/** One instant PromQL query against Prometheus's HTTP API; the answer must be a vector. */
-export async function instantQuery(baseUrl: string, promql: string): Promise<Series[]> {
+/**
+ * One instant PromQL query against Prometheus's HTTP API; the answer must be a vector. `atMs`
+ * evaluates it at that moment instead of now.
+ */
+export async function instantQuery(baseUrl: string, promql: string, atMs?: number): Promise<Series[]> {
   const endpoint = new URL('api/v1/query', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`)
   const response = await fetchOrThrow(endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ query: promql }),
+    body: new URLSearchParams({
+      query: promql,
+      ...(atMs === undefined ? {} : { time: String(atMs / 1000) }),
+    }),
   }).catch((error: unknown) => {
     throw new SourceError(`${promql}: ${(error as Error).message}`)
   })

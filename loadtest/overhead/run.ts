@@ -5,14 +5,19 @@
  * median over rounds of each mode's throughput as a ratio of the uninstrumented one in the same
  * round. Bounded: rounds x modes x seconds.
  *
- *   npm run bench:overhead -w @feature-analytics/loadtest -- --rounds 4 --seconds 8
+ * `--route db` measures a route that writes a record to PostgreSQL and reads it back instead of
+ * the do-nothing one; the harness starts a throwaway PostgreSQL (Debian's binaries, a temporary
+ * data directory) on core 0 beside the server, so all the serving side shares one core.
+ *
+ *   npm run bench:overhead -w @feature-analytics/loadtest -- --rounds 4 --seconds 8 [--route db]
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
-import { MODES, type Mode } from './server.ts'
+import { startPostgres } from '../../scripts/lib/postgres.ts'
+import { MODES, type Mode, ROUTES, type Route } from './server.ts'
 
 const { values } = parseArgs({
   options: {
@@ -21,8 +26,14 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '32' },
     port: { type: 'string', default: '39111' },
+    route: { type: 'string', default: 'search' },
   },
 })
+const route = values.route as Route
+if (!ROUTES.includes(route)) {
+  console.error(`bench: --route must be one of ${ROUTES.join(', ')}`)
+  process.exit(2)
+}
 const rounds = Number(values.rounds)
 const seconds = Number(values.seconds)
 const warmup = Number(values.warmup)
@@ -36,12 +47,24 @@ if (!hasTaskset) {
 }
 // Pin ourselves (the load generator) to core 1; the server goes to core 0.
 spawnSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' })
+const postgres = route === 'db' ? await startPostgres({ cpu: '0', durable: true }) : undefined
 
 async function startServer(mode: Mode): Promise<ChildProcess> {
   const server = spawn(
     'taskset',
-    ['-c', '0', process.execPath, fileURLToPath(new URL('./server.ts', import.meta.url)), mode, String(port)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    [
+      '-c',
+      '0',
+      process.execPath,
+      fileURLToPath(new URL('./server.ts', import.meta.url)),
+      mode,
+      String(port),
+      route,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...(postgres ? { DATABASE_URL: postgres.url() } : {}) },
+    },
   )
   const [line] = (await Promise.race([
     once(server.stdout as NodeJS.ReadableStream, 'data'),
@@ -54,7 +77,8 @@ async function startServer(mode: Mode): Promise<ChildProcess> {
 }
 
 async function load(duration: number): Promise<autocannon.Result> {
-  return autocannon({ url: `http://127.0.0.1:${port}/api/search?q=x`, connections, duration, pipelining: 1 })
+  const path = route === 'db' ? '/api/db' : '/api/search?q=x'
+  return autocannon({ url: `http://127.0.0.1:${port}${path}`, connections, duration, pipelining: 1 })
 }
 
 async function measure(mode: Mode): Promise<number> {
@@ -82,7 +106,7 @@ const median = (xs: number[]) => {
 
 const samples = new Map<Mode, number[]>(MODES.map((m) => [m, []]))
 console.error(
-  `bench: ${rounds} rounds x ${MODES.length} modes x ${warmup + seconds}s, ${connections} connections`,
+  `bench: route ${route}, ${rounds} rounds x ${MODES.length} modes x ${warmup + seconds}s, ${connections} connections`,
 )
 for (let round = 0; round < rounds; round++) {
   // Rotate the order every round so no mode always runs first (or last) on a warm machine.
@@ -107,3 +131,4 @@ for (const mode of MODES) {
     `${mode.padEnd(13)} ${median(rps).toFixed(0).padStart(12)}   ${range.padEnd(16)}  ${ratio.toFixed(3).padStart(7)}${' '.repeat(32)}${((1 - ratio) * 100).toFixed(1).padStart(5)}%`,
   )
 }
+await postgres?.destroy()

@@ -1,10 +1,15 @@
 /**
- * One Koa service with one trivial feature route, started in one of the benchmark's modes. The route
- * does next to nothing on purpose: whatever throughput it loses is the instrumentation's cost.
+ * One Koa service with one feature route, started in one of the benchmark's modes. The `search`
+ * route does next to nothing on purpose: whatever throughput it loses is the instrumentation's
+ * cost. The `db` route does what a real route does: it writes a record to PostgreSQL through the
+ * API's own store and reads it back (DATABASE_URL), so the same cost shows as a share of real work.
  *
- *   node loadtest/overhead/server.ts <mode> <port>
+ *   node loadtest/overhead/server.ts <mode> <port> [search|db]
  */
+import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
+import { openStore } from '@feature-analytics/api/src/store/open.ts'
+import type { Store } from '@feature-analytics/api/src/store/types.ts'
 import { LATENCY_BUCKETS_MS, METERS, METRICS, UNITS } from '@feature-analytics/schema'
 import { createFeatureTracker } from '@feature-analytics/tracker'
 import { featureTracking } from '@feature-analytics/tracker-koa'
@@ -23,6 +28,8 @@ import Koa from 'koa'
 
 export const MODES = ['none', 'middleware', 'tracker', 'seed-metrics', 'seed-spans'] as const
 export type Mode = (typeof MODES)[number]
+export const ROUTES = ['search', 'db'] as const
+export type Route = (typeof ROUTES)[number]
 
 const USER = { userId: 'u-1', tenantId: 't-1', plan: 'pro' as const }
 
@@ -68,7 +75,7 @@ function seedDecorator(feature: string, withSpan: boolean): Koa.Middleware {
   }
 }
 
-function instrumentation(mode: Mode): Koa.Middleware[] {
+function instrumentation(mode: Mode, feature: string): Koa.Middleware[] {
   switch (mode) {
     case 'none':
       return []
@@ -79,13 +86,13 @@ function instrumentation(mode: Mode): Koa.Middleware[] {
       const aggregator = new FeatureAggregator()
       meterProvider([aggregator])
       const tracker = createFeatureTracker({
-        catalog: { search: { category: 'discovery' } },
+        catalog: { [feature]: { category: 'discovery' } },
         recorder: aggregator,
       })
-      return [featureTracking(tracker)('search')]
+      return [featureTracking(tracker)(feature)]
     }
     case 'seed-metrics':
-      return [seedDecorator('search', false)]
+      return [seedDecorator(feature, false)]
     case 'seed-spans': {
       context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
       const exporter = new InMemorySpanExporter()
@@ -94,33 +101,76 @@ function instrumentation(mode: Mode): Koa.Middleware[] {
       )
       // Spans are exported in batches and then forgotten, as a real exporter would.
       setInterval(() => exporter.reset(), 1000).unref()
-      return [seedDecorator('search', true)]
+      return [seedDecorator(feature, true)]
     }
   }
 }
 
-export function createBenchApp(mode: Mode): Koa {
+/** The tenant the db route writes for; its row must exist (records reference it). */
+const TENANT = { id: USER.tenantId, name: 'Bench', plan: USER.plan, status: 'active' as const }
+
+/** An empty records table and the bench tenant, so every mode's run starts from the same state. */
+export async function prepareDatabase(store: Store, truncate: () => Promise<void>): Promise<void> {
+  await truncate()
+  const createdAt = new Date().toISOString()
+  await store.createTenantWithOwner(
+    { ...TENANT, createdAt },
+    {
+      id: USER.userId,
+      tenantId: TENANT.id,
+      name: 'Bench',
+      email: 'bench@example.com',
+      role: 'owner',
+      passwordHash: 'none',
+      createdAt,
+    },
+  )
+}
+
+export function createBenchApp(mode: Mode, store?: Store): Koa {
   const app = new Koa()
   const router = new Router()
   app.use(async (ctx, next) => {
     ctx.state.user = USER
     await next()
   })
-  router.get('/api/search', ...instrumentation(mode), (ctx) => {
+  router.get('/api/search', ...instrumentation(mode, 'search'), (ctx) => {
     ctx.body = { results: [], query: ctx.query.q ?? '' }
   })
+  if (store) {
+    // dashboard_create as the API does it: insert the record, then read it back (two round trips).
+    router.get('/api/db', ...instrumentation(mode, 'dashboard_create'), async (ctx) => {
+      const dashboard = {
+        id: randomUUID(),
+        tenantId: USER.tenantId,
+        name: 'Signups',
+        createdBy: USER.userId,
+        createdAt: new Date().toISOString(),
+      }
+      await store.put('dashboard', dashboard)
+      ctx.body = { dashboard: await store.get('dashboard', USER.tenantId, dashboard.id) }
+    })
+  }
   app.use(router.routes())
   return app
 }
 
 if (import.meta.main) {
-  const [mode, port] = process.argv.slice(2)
-  if (!MODES.includes(mode as Mode)) {
-    console.error(`usage: server.ts <${MODES.join('|')}> <port>`)
+  const [mode, port, route = 'search'] = process.argv.slice(2)
+  if (!MODES.includes(mode as Mode) || !ROUTES.includes(route as Route)) {
+    console.error(`usage: server.ts <${MODES.join('|')}> <port> [${ROUTES.join('|')}]`)
     process.exit(2)
   }
   metrics.disable()
-  const server = createServer(createBenchApp(mode as Mode).callback())
+  let store: Store | undefined
+  if (route === 'db') {
+    const opened = await openStore({ databaseUrl: process.env.DATABASE_URL })
+    if (opened.kind !== 'postgres') throw new Error('the db route needs DATABASE_URL (PostgreSQL)')
+    store = opened.store
+    const engine = opened.store.engine
+    await prepareDatabase(store, () => engine.exec('TRUNCATE records, sessions, users, tenants'))
+  }
+  const server = createServer(createBenchApp(mode as Mode, store).callback())
   server.listen(Number(port), '127.0.0.1', () => console.log(`ready ${mode} ${port}`))
   process.on('SIGTERM', () => server.close(() => process.exit(0)))
 }

@@ -105,11 +105,11 @@ export const freePort = async (): Promise<number> => {
 /**
  * A real, throwaway PostgreSQL in a temporary directory on a free loopback port, with stop() and
  * start() so tests can take the database away and bring it back. `cpu`: pin it to that core
- * (taskset), as the benchmarks pin the serving side. `durable`: keep fsync on (benchmarks); tests
- * turn it off to stay fast on a shared machine.
+ * (taskset), as the benchmarks pin the serving side. `settings`: server settings; by default fsync
+ * is off, because durability is not what the tests are about and they share a busy machine.
  */
 export async function startPostgres(
-  options: { cpu?: string; durable?: boolean } = {},
+  options: { cpu?: string; settings?: Record<string, string> } = {},
 ): Promise<PostgresServer> {
   const runAs = postgresRunAs()
   const root = mkdtempSync(join(tmpdir(), 'fa-postgres-'))
@@ -155,7 +155,7 @@ export async function startPostgres(
       return databaseUrl(port, name)
     },
     async start() {
-      const args = serverArgs(dataDir, port, options.durable ? {} : { fsync: 'off', full_page_writes: 'off' })
+      const args = serverArgs(dataDir, port, options.settings ?? { fsync: 'off', full_page_writes: 'off' })
       const binary = join(postgresBinDir(), 'postgres')
       const [command, argv] = options.cpu ? ['taskset', ['-c', options.cpu, binary, ...args]] : [binary, args]
       child = spawn(command as string, argv as string[], {

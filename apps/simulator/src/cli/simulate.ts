@@ -28,7 +28,8 @@ Usage: npm run simulate -- [options]
   --help                 this text
 
 Progress goes to stderr every few seconds. Exit status: 0 done (also when cut short by --duration,
-with a warning), 1 the server answered something the scenario did not plan (listed), 2 bad usage.`
+with a warning), 1 the server answered something the scenario did not plan, or a request got no answer
+after it was sent (without --in-doubt-ok) (listed), 2 bad usage.`
 
 async function main(): Promise<number> {
   const { values } = parseArgs({

@@ -31,13 +31,15 @@ const replica = async (databaseUrl: string, seedDemo = false): Promise<{ api: St
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read JSON bodies field by field
+type Body = any
+
 const call = async (
   url: string,
   method: string,
   path: string,
   token?: string,
   body?: unknown,
-): Promise<{ status: number; body: any; headers: Headers }> => {
+): Promise<{ status: number; body: Body; headers: Headers }> => {
   const response = await fetch(`${url}${path}`, {
     method,
     headers: {

@@ -1,5 +1,5 @@
 /**
- * `npm run demo`: the whole idea on embedded defaults (in-memory store, no Collector, the API's own
+ * `npm run demo`: the whole idea on embedded defaults (the embedded PGlite database, no Collector, the API's own
  * /metrics). `npm run demo` installs the workspace first (scripts/install-if-missing.mjs); this
  * builds the web app, starts the API, plays the simulator's default scenario against it, prints
  * what the metrics say (usage, adoption, upgrades, retention, against the planted ground truth),
@@ -63,7 +63,7 @@ const webBuilt = run('the web build', 'npm', ['run', 'build', '--silent', '-w', 
 
 const port = Number(values.port)
 const metricsPort = Number(values['metrics-port'])
-say('demo: starting the API (in-memory store, no Collector, its own /metrics) ...')
+say('demo: starting the API (embedded database, no Collector, its own /metrics) ...')
 let api: Awaited<ReturnType<typeof startApiProcess>>
 try {
   api = await startApiProcess({

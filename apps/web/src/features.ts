@@ -1,11 +1,19 @@
 /**
- * The UI for each feature: its page title and the buttons that call its route. Each button has a
- * stable id, which is also the `ui.element` its clicks are counted under.
+ * The UI for each feature: its page title, its fields and the buttons that call it. Each button has
+ * a stable id, which is also the `ui.element` its clicks are counted under. A button says what to
+ * send (`CallInput`); the route and method are the ones `GET /api/features` serves.
  */
 export interface FeatureAction {
   id: string
   label: string
-  request: (form: FormValues) => { method: 'GET' | 'POST'; path: string; body?: unknown }
+  input: (form: FormValues) => CallInput
+}
+
+/** Values for the route's `:name` segments, query parameters, a JSON body (as the API's catalog). */
+export interface CallInput {
+  params?: Record<string, string>
+  query?: Record<string, string>
+  body?: unknown
 }
 
 export interface FeatureField {
@@ -23,7 +31,7 @@ export interface FeaturePage {
   actions: FeatureAction[]
 }
 
-const post = (path: string, body?: unknown) => ({ method: 'POST' as const, path, body })
+const body = (value: unknown): CallInput => ({ body: value })
 
 export const FEATURE_PAGES: Record<string, FeaturePage> = {
   dashboard_create: {
@@ -34,7 +42,7 @@ export const FEATURE_PAGES: Record<string, FeaturePage> = {
       {
         id: 'dashboard-create',
         label: 'Create dashboard',
-        request: (f) => post('/api/dashboards', { name: f.name }),
+        input: (f) => body({ name: f.name }),
       },
     ],
   },
@@ -49,7 +57,7 @@ export const FEATURE_PAGES: Record<string, FeaturePage> = {
       {
         id: 'dashboard-share',
         label: 'Share',
-        request: (f) => post(`/api/dashboards/${encodeURIComponent(f.id ?? '')}/share`, { email: f.email }),
+        input: (f) => ({ params: { id: f.id ?? '' }, body: { email: f.email } }),
       },
     ],
   },
@@ -61,7 +69,7 @@ export const FEATURE_PAGES: Record<string, FeaturePage> = {
       {
         id: 'search-go',
         label: 'Search',
-        request: (f) => ({ method: 'GET', path: `/api/search?q=${encodeURIComponent(f.q ?? '')}` }),
+        input: (f) => ({ query: { q: f.q ?? '' } }),
       },
     ],
   },
@@ -72,7 +80,7 @@ export const FEATURE_PAGES: Record<string, FeaturePage> = {
     actions: (['csv', 'pdf', 'xlsx'] as const).map((format) => ({
       id: `report-export-${format}`,
       label: `Export ${format.toUpperCase()}`,
-      request: () => post('/api/reports/export', { format }),
+      input: () => body({ format }),
     })),
   },
   alert_create: {
@@ -87,8 +95,7 @@ export const FEATURE_PAGES: Record<string, FeaturePage> = {
       {
         id: 'alert-create',
         label: 'Create alert',
-        request: (f) =>
-          post('/api/alerts', { name: f.name, metric: f.metric, threshold: Number(f.threshold) }),
+        input: (f) => body({ name: f.name, metric: f.metric, threshold: Number(f.threshold) }),
       },
     ],
   },
@@ -99,7 +106,7 @@ export const FEATURE_PAGES: Record<string, FeaturePage> = {
     actions: (['slack', 'github', 'jira', 'salesforce'] as const).map((provider) => ({
       id: `integration-${provider}`,
       label: `Connect ${provider}`,
-      request: () => post('/api/integrations', { provider }),
+      input: () => body({ provider }),
     })),
   },
   team_invite: {
@@ -109,16 +116,14 @@ export const FEATURE_PAGES: Record<string, FeaturePage> = {
     actions: (['member', 'admin'] as const).map((role) => ({
       id: `team-invite-${role}`,
       label: `Invite as ${role}`,
-      request: (f) => post('/api/team/invites', { email: f.email, role }),
+      input: (f) => body({ email: f.email, role }),
     })),
   },
   api_key_create: {
     title: 'API keys',
     blurb: 'Create a key for scripts; it is shown once.',
     fields: [{ name: 'name', label: 'Key name', value: 'ci-pipeline' }],
-    actions: [
-      { id: 'api-key-create', label: 'Create key', request: (f) => post('/api/api-keys', { name: f.name }) },
-    ],
+    actions: [{ id: 'api-key-create', label: 'Create key', input: (f) => body({ name: f.name }) }],
   },
   data_import: {
     title: 'Data import',
@@ -128,8 +133,7 @@ export const FEATURE_PAGES: Record<string, FeaturePage> = {
       {
         id: 'data-import-csv',
         label: 'Import CSV',
-        request: (f) =>
-          post('/api/imports', { source: 'csv', rows: (f.rows ?? '').split('\n').filter(Boolean) }),
+        input: (f) => body({ source: 'csv', rows: (f.rows ?? '').split('\n').filter(Boolean) }),
       },
     ],
   },
@@ -137,9 +141,7 @@ export const FEATURE_PAGES: Record<string, FeaturePage> = {
     title: 'Audit log',
     blurb: 'Export who did what in your tenant.',
     fields: [],
-    actions: [
-      { id: 'audit-log-export', label: 'Export audit log', request: () => post('/api/audit-log/export', {}) },
-    ],
+    actions: [{ id: 'audit-log-export', label: 'Export audit log', input: () => body({}) }],
   },
   sso_configure: {
     title: 'Single sign-on',
@@ -148,7 +150,7 @@ export const FEATURE_PAGES: Record<string, FeaturePage> = {
     actions: (['okta', 'azure_ad', 'google'] as const).map((provider) => ({
       id: `sso-${provider}`,
       label: `Use ${provider}`,
-      request: (f) => post('/api/sso', { provider, domain: f.domain }),
+      input: (f) => body({ provider, domain: f.domain }),
     })),
   },
 }

@@ -6,8 +6,8 @@ import {
   createFeatureTracker,
   InMemoryAdoptionStore,
   type StageReached,
-  stagesCrossed,
 } from '../src/index.ts'
+import { stagesCrossed } from '../src/internal.ts'
 import { sdk } from './sdk.ts'
 
 const catalog = { report_export: { category: 'reporting' }, search: { category: 'discovery' } }

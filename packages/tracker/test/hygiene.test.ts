@@ -10,7 +10,8 @@ import {
   RETENTION_OUTCOMES,
 } from '@feature-analytics/schema'
 import fc from 'fast-check'
-import { createFeatureTracker, TenantBudget, TrackerConfigError } from '../src/index.ts'
+import { createFeatureTracker, TrackerConfigError } from '../src/index.ts'
+import { TenantBudget } from '../src/internal.ts'
 import { sdk } from './sdk.ts'
 
 const catalog = { report_export: { category: 'reporting' }, search: { category: 'discovery' } }

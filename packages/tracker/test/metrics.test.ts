@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ATTR, LATENCY_BUCKETS_MS, METERS, METRICS } from '@feature-analytics/schema'
 import { DataPointType } from '@opentelemetry/sdk-metrics'
-import { createFeatureTracker, HyperLogLog } from '../src/index.ts'
+import { createFeatureTracker } from '../src/index.ts'
+import { HyperLogLog } from '../src/internal.ts'
 import { sdk } from './sdk.ts'
 
 const catalog = { report_export: { category: 'reporting' }, search: { category: 'discovery' } }

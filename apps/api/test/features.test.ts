@@ -13,7 +13,7 @@ import {
   planIncludes,
   requiredPlan,
 } from '../src/catalog.ts'
-import { type Account, type Reply, startApi, type TestApi } from './harness.ts'
+import { type Account, type Reply, startApi, type TestApi } from '../src/testing.ts'
 
 let api: TestApi
 beforeAll(async () => {

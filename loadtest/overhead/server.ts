@@ -8,8 +8,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
-import { openStore } from '@feature-analytics/api/src/store/open.ts'
-import type { Store } from '@feature-analytics/api/src/store/types.ts'
+import { openStore, type Store } from '@feature-analytics/api/store'
 import { LATENCY_BUCKETS_MS, METERS, METRICS, UNITS } from '@feature-analytics/schema'
 import { createFeatureTracker } from '@feature-analytics/tracker'
 import { featureTracking } from '@feature-analytics/tracker-koa'

@@ -4,11 +4,11 @@
  */
 import { once } from 'node:events'
 import { type IncomingMessage, request } from 'node:http'
+import { freePort } from '@feature-analytics/test-support/ports'
+import { startRedis } from '@feature-analytics/test-support/redis'
 import { Redis } from 'ioredis'
 import { afterEach, expect, it } from 'vitest'
-import { startRedis } from '../../../packages/adoption-redis/test/redis-server.ts'
 import { start, stopStarted } from './api-process.ts'
-import { freePort } from './postgres-server.ts'
 
 afterEach(stopStarted)
 

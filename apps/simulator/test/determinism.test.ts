@@ -3,7 +3,7 @@
  * instances, with tenants spread over the instances or pinned to one; another seed, another ledger.
  * Runs against the real API, in process: two instances sharing one store, as replicas share a database.
  */
-import { InMemoryStore } from '@feature-analytics/api/src/store/memory.ts'
+import { InMemoryStore } from '@feature-analytics/api/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadScenario, serializeLedger, simulate } from '../src/index.ts'
 import { startTestApi, type TestApi } from './api.ts'

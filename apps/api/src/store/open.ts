@@ -10,6 +10,8 @@ import { migrate } from './sql/migrate.ts'
 import { openPostgres } from './sql/postgres.ts'
 import { SqlStore } from './sql/store.ts'
 
+export type { Store } from './types.ts'
+
 export interface OpenStoreOptions {
   databaseUrl?: string | undefined
   /** Where the embedded engine keeps its files; in memory when unset. */

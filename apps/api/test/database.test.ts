@@ -4,17 +4,11 @@
  * database's constraints answered as clear 4xx.
  */
 import { once } from 'node:events'
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
+import { afterEach, expect, it } from 'vitest'
 import { type StartedApi, start, stopStarted } from './api-process.ts'
-import { freePort, type PostgresServer, startPostgres } from './postgres-server.ts'
+import { freePort, usePostgres } from './postgres-server.ts'
 
-let postgres: PostgresServer
-beforeAll(async () => {
-  postgres = await startPostgres()
-}, 60_000)
-afterAll(async () => {
-  await postgres?.destroy()
-})
+const postgres = usePostgres()
 afterEach(stopStarted)
 
 const replica = async (databaseUrl: string, seedDemo = false): Promise<{ api: StartedApi; url: string }> => {
@@ -76,7 +70,7 @@ it('refuses to start when the database cannot be reached, without echoing the UR
 }, 60_000)
 
 it('shares tenants and sessions between replicas, and answers constraint violations with 4xx', async () => {
-  const database = await postgres.createDatabase()
+  const database = await postgres().createDatabase()
   const [one, two] = await Promise.all([replica(database, true), replica(database)])
 
   // A session made on one replica works on the other; so do the demo accounts seeded by the first.
@@ -126,12 +120,12 @@ it('shares tenants and sessions between replicas, and answers constraint violati
 }, 120_000)
 
 it('answers 503 while the database is down, stays up, and recovers by itself when it returns', async () => {
-  const database = await postgres.createDatabase()
+  const database = await postgres().createDatabase()
   const { api, url } = await replica(database)
   const owner = await signup(url, 'outage@shared.example')
   const token = owner.body.token as string
 
-  await postgres.stop()
+  await postgres().stop()
   try {
     for (const [method, path, body] of [
       ['GET', '/api/me', undefined],
@@ -147,7 +141,7 @@ it('answers 503 while the database is down, stays up, and recovers by itself whe
     }
     expect((await call(url, 'GET', '/healthz')).status).toBe(200)
   } finally {
-    await postgres.start()
+    await postgres().start()
   }
 
   // Same process, same token: the pool reconnects on the next request.

@@ -17,20 +17,14 @@ import {
   type Tenant,
   type User,
 } from '../src/store/types.ts'
-import { type PostgresServer, startPostgres } from './postgres-server.ts'
+import { usePostgres } from './postgres-server.ts'
 
-let postgres: PostgresServer
-beforeAll(async () => {
-  postgres = await startPostgres()
-}, 60_000)
-afterAll(async () => {
-  await postgres?.destroy()
-})
+const postgres = usePostgres()
 
 const engines: [string, () => Promise<Store>][] = [
   ['memory', async () => new InMemoryStore()],
   ['embedded (PGlite)', async () => (await openStore({})).store],
-  ['PostgreSQL', async () => (await openStore({ databaseUrl: await postgres.createDatabase() })).store],
+  ['PostgreSQL', async () => (await openStore({ databaseUrl: await postgres().createDatabase() })).store],
 ]
 
 const at = '2026-12-01T10:00:00.000Z'
@@ -203,7 +197,7 @@ describe.each(engines)('store on %s', (_name, open) => {
 
 describe('SQL only', () => {
   it('applies each migration once, also when replicas start together on one PostgreSQL', async () => {
-    const url = await postgres.createDatabase()
+    const url = await postgres().createDatabase()
     const replicas = await Promise.all([openStore({ databaseUrl: url }), openStore({ databaseUrl: url })])
     try {
       expect(replicas.flatMap((r) => r.applied)).toEqual([1])
@@ -214,7 +208,7 @@ describe('SQL only', () => {
   })
 
   it('shares tenants, users and sessions between stores on one PostgreSQL', async () => {
-    const url = await postgres.createDatabase()
+    const url = await postgres().createDatabase()
     const [one, two] = await Promise.all([openStore({ databaseUrl: url }), openStore({ databaseUrl: url })])
     try {
       const tenant = tenantFor()

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
 import { DASHBOARD_PATH, renderDashboard } from '../grafana-dashboards.ts'
+import { brokenReferences } from '../lib/doc-references.ts'
 import { writeOrCheck } from '../lib/generated.ts'
 import { RULES_PATH, renderRules } from '../prometheus-rules.ts'
 import { README_PATH, updatedReadme } from '../readme-examples.ts'
@@ -190,6 +191,13 @@ export function checks(): Check[] {
       run: () => run('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q']),
     },
     { name: 'compose: pinned images, loopback ports, shared configs', run: async () => checkCompose() },
+    {
+      name: 'docs name only npm scripts, compose profiles and paths that exist',
+      run: async () => {
+        const broken = brokenReferences(ROOT)
+        assert(broken.length === 0, broken.join('\n'))
+      },
+    },
     { name: 'shellcheck scripts/provision', run: () => run('shellcheck', ['scripts/provision']) },
     ...['otel-collector', 'prometheus', 'grafana'].map((dir) => ({
       name: `${dir}/README.md example`,

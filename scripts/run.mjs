@@ -21,7 +21,9 @@ if (!entry) {
 
 if (!existsSync(pinnedNode)) {
   console.log('setup: installing the workspace and its pinned Node (npm ci) ...')
-  console.log(`setup: npm may warn "EBADENGINE" while this Node (${process.version}) installs: those packages run on the pinned Node 24`)
+  console.log(
+    `setup: npm may warn "EBADENGINE" while this Node (${process.version}) installs: those packages run on the pinned Node 24`,
+  )
   const install = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' })
   if (install.status !== 0 || !existsSync(pinnedNode)) {
     console.error(

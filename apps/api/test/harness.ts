@@ -77,7 +77,11 @@ export const startApi = async (options: AppOptions = {}, seedDemo = false): Prom
   const request = async (method: string, path: string, options: RequestOptions = {}): Promise<Reply> => {
     const headers: Record<string, string> = { ...options.headers }
     if (options.token) headers.authorization = `Bearer ${options.token}`
-    if (options.cookie) headers.cookie = options.cookie
+    if (options.cookie) {
+      headers.cookie = options.cookie
+      // What a browser, the only client that sends the cookie on its own, adds to every POST.
+      headers.origin ??= url
+    }
     let body: string | undefined = options.rawBody
     if (options.body !== undefined) {
       body = JSON.stringify(options.body)

@@ -23,7 +23,8 @@ const refused = (message: string) => new HttpError(403, 'cross_origin_refused', 
 const refusal = (ctx: Context, allowed: ReadonlySet<string>): HttpError | undefined => {
   const origin = ctx.get('origin')
   if (origin) {
-    if (origin === ctx.origin || allowed.has(origin)) return undefined
+    // Koa 3's ctx.origin is the Origin header itself; this server's own origin is built here.
+    if (origin === `${ctx.protocol}://${ctx.host}` || allowed.has(origin)) return undefined
     return refused(
       `requests from origin ${origin.slice(0, 200)} may not change state here ` +
         '(allowed: this server’s own origin and ALLOWED_ORIGINS)',

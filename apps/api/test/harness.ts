@@ -6,7 +6,7 @@ import { once } from 'node:events'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Plan } from '@feature-analytics/schema'
-import { FeatureAggregator } from '@feature-analytics/tracker-node'
+import { FeatureAggregator, type FeatureAggregatorOptions } from '@feature-analytics/tracker-node'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { type AppDeps, type AppOptions, createApp } from '../src/app.ts'
 import { FEATURE_NAMES } from '../src/catalog.ts'
@@ -60,9 +60,13 @@ let sequence = 0
 export const startApi = async (
   options: AppOptions = {},
   seedDemo = false,
-  deps: { limiterRedis?: AppDeps['limiterRedis']; store?: InMemoryStore } = {},
+  extra: {
+    aggregation?: FeatureAggregatorOptions
+    limiterRedis?: AppDeps['limiterRedis']
+    store?: InMemoryStore
+  } = {},
 ): Promise<TestApi> => {
-  const aggregator = new FeatureAggregator({ features: FEATURE_NAMES })
+  const aggregator = new FeatureAggregator({ features: FEATURE_NAMES, ...extra.aggregation })
   const reader = new CollectingReader({ metricProducers: [aggregator] })
   const meterProvider = new MeterProvider({ readers: [reader] })
   const logs: string[] = []
@@ -70,10 +74,17 @@ export const startApi = async (
     { level: 'info', serviceName: 'saas-api-test' },
     { write: (line: string) => void logs.push(line) },
   )
-  const store = deps.store ?? new InMemoryStore()
+  const store = extra.store ?? new InMemoryStore()
   if (seedDemo) await seedDemoAccounts(store, DEMO_PASSWORD)
   const readiness: Readiness = { shuttingDown: false }
-  const app = createApp({ ...deps, aggregation: aggregator, store, logger, readiness, options })
+  const app = createApp({
+    limiterRedis: extra.limiterRedis,
+    aggregation: aggregator,
+    store,
+    logger,
+    readiness,
+    options,
+  })
   const server: Server = app.listen(0, '127.0.0.1')
   await once(server, 'listening')
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`

@@ -237,7 +237,7 @@ const send = (method: string, path: string, token: string, wire: Wire) =>
     ? api.request('GET', path, { token })
     : api.request(method, path, {
         token,
-        rawBody: wire.body,
+        rawBody: typeof wire.body === 'string' ? wire.body : new Blob([wire.body]),
         headers: { 'content-type': 'application/json', ...wire.headers },
       })
 

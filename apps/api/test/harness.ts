@@ -29,7 +29,7 @@ export interface RequestOptions {
   token?: string
   cookie?: string
   body?: unknown
-  rawBody?: string | Uint8Array
+  rawBody?: string | Blob
   headers?: Record<string, string>
 }
 
@@ -97,7 +97,7 @@ export const startApi = async (
       // What a browser, the only client that sends the cookie on its own, adds to every POST.
       headers.origin ??= url
     }
-    let body: string | Uint8Array | undefined = options.rawBody
+    let body: string | Blob | undefined = options.rawBody
     if (options.body !== undefined) {
       body = JSON.stringify(options.body)
       headers['content-type'] ??= 'application/json'

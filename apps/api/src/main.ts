@@ -10,6 +10,7 @@ import { openAdoptionStore } from './adoption.ts'
 import { createApp } from './app.ts'
 import { openLimiterRedis } from './auth/throttle.ts'
 import { FEATURE_NAMES } from './catalog.ts'
+import { answerClientErrors } from './client-errors.ts'
 import { ConfigError, loadConfig } from './config.ts'
 import { createLogger } from './logger.ts'
 import type { Readiness } from './routes/health.ts'
@@ -81,6 +82,7 @@ const app = createApp({
 })
 
 const server: Server = app.listen(config.port, config.host)
+answerClientErrors(server)
 await new Promise<void>((resolve) => {
   server.once('listening', resolve)
   server.once('error', (error) => fail(`cannot listen on ${config.host}:${config.port}`, error))

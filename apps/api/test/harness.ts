@@ -10,6 +10,7 @@ import { FeatureAggregator, type FeatureAggregatorOptions } from '@feature-analy
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { type AppDeps, type AppOptions, createApp } from '../src/app.ts'
 import { FEATURE_NAMES } from '../src/catalog.ts'
+import { answerClientErrors } from '../src/client-errors.ts'
 import { createLogger } from '../src/logger.ts'
 import type { Readiness } from '../src/routes/health.ts'
 import { InMemoryStore } from '../src/store/memory.ts'
@@ -86,6 +87,7 @@ export const startApi = async (
     options,
   })
   const server: Server = app.listen(0, '127.0.0.1')
+  answerClientErrors(server)
   await once(server, 'listening')
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 

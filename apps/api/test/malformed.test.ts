@@ -3,7 +3,7 @@
  * name the actual problem, and `__proto__` keys. Each gets a 4xx with a message, never a 500 or a
  * reset connection.
  */
-import { request } from 'node:http'
+import { maxHeaderSize, request } from 'node:http'
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Account, startApi, type TestApi } from './harness.ts'
@@ -110,6 +110,19 @@ describe('a body whose Content-Encoding lies', () => {
       expect(reply.status, path).toBe(400)
     }
     // The server is still fine.
+    expect((await api.request('GET', '/api/me', { token: account.token })).status).toBe(200)
+  })
+})
+
+describe('requests the HTTP parser refuses', () => {
+  it('answers a request line and headers over the limit with 431 and a JSON message', async () => {
+    const reply = await api.request('GET', `/api/search?q=${'x'.repeat(20_000)}`, { token: account.token })
+    console.log(`20 KB query string: ${reply.status} ${reply.body?.error?.code}`)
+    expect(reply.status).toBe(431)
+    expect(reply.body.error).toEqual({
+      code: 'headers_too_large',
+      message: `the request line and headers exceed ${maxHeaderSize} bytes`,
+    })
     expect((await api.request('GET', '/api/me', { token: account.token })).status).toBe(200)
   })
 })

@@ -4,7 +4,7 @@
  * trusted with TRUST_PROXY without ever leaving a half-done sign-up behind.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEMO_PASSWORD, startApi, type TestApi } from './harness.ts'
+import { DEMO_PASSWORD, startApi, type TestApi } from '../src/testing.ts'
 
 const EVIL = 'http://evil.example'
 

@@ -12,7 +12,7 @@ import { ATTR, METRICS, PLANS, TIME_SPENT_BUCKETS_MS } from '@feature-analytics/
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FEATURE_NAMES, FEATURES, type FeatureName } from '../src/catalog.ts'
-import { type Account, type Reply, startApi, type TestApi } from './harness.ts'
+import { type Account, type Reply, startApi, type TestApi } from '../src/testing.ts'
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150)
 // A full run is ~10,000 requests per surface, one after another.

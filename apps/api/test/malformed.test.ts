@@ -6,7 +6,7 @@
 import { maxHeaderSize, request } from 'node:http'
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Account, startApi, type TestApi } from './harness.ts'
+import { type Account, startApi, type TestApi } from '../src/testing.ts'
 
 let api: TestApi
 let account: Account

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_AUTH_LIMITS } from '../src/auth/throttle.ts'
 import { ConfigError, loadConfig } from '../src/config.ts'
-import { startApi, type TestApi } from './harness.ts'
+import { startApi, type TestApi } from '../src/testing.ts'
 
 describe('health and routing', () => {
   let api: TestApi

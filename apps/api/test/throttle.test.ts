@@ -2,12 +2,13 @@
  * Sign-up and login abuse: per-IP sign-up limits, login throttling per account and per IP, both
  * shared by replicas through a real redis-server, and still enforced (per replica) when Redis dies.
  */
+
+import { startRedis } from '@feature-analytics/test-support/redis'
 import type { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startRedis } from '../../../packages/adoption-redis/test/redis-server.ts'
 import { DEFAULT_AUTH_LIMITS, openLimiterRedis, SIGNUP_WINDOW_SECONDS } from '../src/auth/throttle.ts'
 import { createLogger } from '../src/logger.ts'
-import { DEMO_PASSWORD, type Reply, startApi, type TestApi } from './harness.ts'
+import { DEMO_PASSWORD, type Reply, startApi, type TestApi } from '../src/testing.ts'
 
 let sequence = 0
 const signupBody = () => {

@@ -8,7 +8,9 @@ import { startTelemetry } from '@feature-analytics/tracker-node'
 import packageJson from '../package.json' with { type: 'json' }
 import { openAdoptionStore } from './adoption.ts'
 import { createApp } from './app.ts'
+import { openLimiterRedis } from './auth/throttle.ts'
 import { FEATURE_NAMES } from './catalog.ts'
+import { answerClientErrors } from './client-errors.ts'
 import { ConfigError, loadConfig } from './config.ts'
 import { createLogger } from './logger.ts'
 import type { Readiness } from './routes/health.ts'
@@ -56,6 +58,7 @@ await telemetry.ready.catch((error: unknown) =>
 const adoption = await openAdoptionStore(config.redisUrl).catch((error: unknown) =>
   fail('cannot open the Redis adoption store (REDIS_URL)', error),
 )
+const limiterRedis = config.redisUrl ? openLimiterRedis(config.redisUrl, logger) : undefined
 const store = new InMemoryStore()
 if (config.seedDemo) await seedDemoAccounts(store, config.demoPassword)
 
@@ -66,15 +69,20 @@ const app = createApp({
   adoptionStore: adoption.store,
   logger,
   readiness,
+  limiterRedis,
   options: {
     webDist: config.webDist,
     cookieSecure: config.cookieSecure,
+    trustProxyHops: config.trustProxyHops,
+    allowedOrigins: config.allowedOrigins,
+    authLimits: config.authLimits,
     sessionTtlMs: config.sessionTtlMs,
     ingest: config.ingest,
   },
 })
 
 const server: Server = app.listen(config.port, config.host)
+answerClientErrors(server)
 await new Promise<void>((resolve) => {
   server.once('listening', resolve)
   server.once('error', (error) => fail(`cannot listen on ${config.host}:${config.port}`, error))
@@ -96,5 +104,9 @@ installShutdown({
   readiness,
   logger,
   timeoutMs: config.shutdownTimeoutMs,
-  closers: [() => telemetry.shutdown(), () => adoption.close()],
+  closers: [
+    () => telemetry.shutdown(),
+    () => adoption.close(),
+    async () => void (await limiterRedis?.quit()),
+  ],
 })

@@ -52,7 +52,7 @@ await telemetry.ready.catch((error: unknown) =>
   fail(`metrics endpoint could not listen on port ${config.metricsPort}`, error),
 )
 
-const adoption = await openAdoptionStore(config.redisUrl).catch((error: unknown) =>
+const adoption = await openAdoptionStore(config.redisUrl, logger).catch((error: unknown) =>
   fail('cannot open the Redis adoption store (REDIS_URL)', error),
 )
 const store = new InMemoryStore()
@@ -96,5 +96,9 @@ installShutdown({
   readiness,
   logger,
   timeoutMs: config.shutdownTimeoutMs,
-  closers: [() => telemetry.shutdown(), () => adoption.close()],
+  closers: [
+    (remainingMs) => adoption.settle(remainingMs / 2),
+    () => telemetry.shutdown(),
+    () => adoption.close(),
+  ],
 })

@@ -6,3 +6,6 @@ export const countKey = (prefix: string, userId: string, feature: string): strin
   `${prefix}count:${feature.length}:${feature}:${userId}`
 
 export const tenantKey = (prefix: string, tenantId: string): string => `${prefix}tenant:${tenantId}`
+
+/** One key per add, holding the count it produced, so a retried add answers instead of adding again. */
+export const eventKey = (prefix: string, eventId: string): string => `${prefix}event:${eventId}`

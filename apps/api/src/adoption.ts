@@ -28,20 +28,28 @@ export const openAdoptionStore = async (
 ): Promise<OpenAdoptionStore> => {
   if (!redisUrl) return { kind: 'memory', store: undefined, settle: async () => {}, close: async () => {} }
   const log = logger.child({ component: 'adoption-redis' })
-  let down = false
+  // Through the JSON logs, at most one line a second (ioredis reports every reconnect attempt);
+  // calls wait and retry in order with their operation ids meanwhile, so nothing is applied twice
+  // or lost within retryForMillis.
+  let lastLogged = 0
+  let suppressed = 0
+  let unreachable = false
   const store = new RedisAdoptionStore({
     url: redisUrl,
-    // Through the JSON logs, once per outage (ioredis reports every reconnect attempt); adds retry
-    // with their event id meanwhile, so nothing is counted twice or lost within retryForMillis.
     onError: (error) => {
-      if (down) return
-      down = true
-      log.warn({ err: error }, 'Redis unreachable: adoption adds wait and retry')
+      unreachable = true
+      if (Date.now() - lastLogged < 1000) {
+        suppressed += 1
+        return
+      }
+      lastLogged = Date.now()
+      log.warn({ err: error, suppressed }, 'Redis unreachable: adoption calls wait and retry in order')
+      suppressed = 0
     },
   })
   store.redis.on('ready', () => {
-    if (!down) return
-    down = false
+    if (!unreachable) return
+    unreachable = false
     log.info({ pending: store.pending }, 'Redis reachable again')
   })
   // Fail at startup, not on the first tracked call: a replica that cannot reach the shared store
@@ -70,7 +78,7 @@ export const openAdoptionStore = async (
       if (left > 0)
         log.error(
           { pending: left },
-          'adoption adds still waiting for Redis at shutdown: their stages are lost',
+          'adoption calls still waiting for Redis at shutdown: their stages are lost',
         )
     },
     close: () => store.close(),

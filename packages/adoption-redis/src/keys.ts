@@ -7,5 +7,5 @@ export const countKey = (prefix: string, userId: string, feature: string): strin
 
 export const tenantKey = (prefix: string, tenantId: string): string => `${prefix}tenant:${tenantId}`
 
-/** One key per add, holding the count it produced, so a retried add answers instead of adding again. */
-export const eventKey = (prefix: string, eventId: string): string => `${prefix}event:${eventId}`
+/** One key per write, holding what it answered, so a retried write answers instead of applying again. */
+export const operationKey = (prefix: string, id: string): string => `${prefix}op:${id}`

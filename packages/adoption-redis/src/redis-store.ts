@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { AdoptionStore } from '@feature-analytics/tracker'
 import { Redis } from 'ioredis'
 import { RedisAdoptionStoreError, RedisStoreConfigError } from './errors.ts'
-import { countKey, eventKey, tenantKey } from './keys.ts'
+import { countKey, operationKey, tenantKey } from './keys.ts'
 
 export interface RedisAdoptionStoreOptions {
   /** A client you own (the store never closes it); or give `url`. */
@@ -16,15 +16,16 @@ export interface RedisAdoptionStoreOptions {
   /** For a client the store creates: fail one attempt after this long. Default 1000. */
   commandTimeoutMillis?: number
   /**
-   * How long an `add` keeps retrying (same event id, so never counted twice) while Redis is down,
-   * stalled or restarting, before it rejects. Default 60,000.
+   * How long a call keeps retrying (writes with the same operation id, so never applied twice)
+   * while Redis is down, stalled or restarting, before it rejects. Default 30,000.
    */
   retryForMillis?: number
-  /** Most adds waiting for Redis at once; more reject at once (the tracker counts store_error). Default 10,000. */
+  /** Most calls waiting for Redis at once; more reject at once (the tracker counts store_error). Default 10,000. */
   maxPending?: number
   /**
-   * Connection errors of a client the store creates (refused, reset, timed out). Without it they
-   * are dropped: ioredis would print "Unhandled error event" to stderr. Give your logger here.
+   * Connection errors of a client the store creates (refused, reset), and the failure (a timeout
+   * during a stall, too) that switches the store to replaying calls in order. Without it they are
+   * dropped: ioredis would print "Unhandled error event" to stderr. Give your logger here.
    */
   onError?: (error: Error) => void
 }
@@ -36,29 +37,49 @@ export interface RedisPersistence {
 }
 
 /**
- * INCRBY once per event id. The event key keeps the count this event produced, so a retry of an
- * event that Redis already applied (its reply was lost to a timeout, a stall or a dropped
- * connection) answers that same count instead of adding again. One script: atomic, and written to
- * the AOF as a whole.
+ * One write, applied once per operation id. The id's key keeps what the write answered, so a retry
+ * of a write Redis already applied (its reply was lost to a timeout, a stall or a dropped
+ * connection) answers that instead of applying it again: a count is not added twice, and a replayed
+ * reset cannot wipe a feature marked after it. One script: atomic, and in the AOF as a whole.
+ * KEYS: target, operation id. ARGV: kind (add | mark | reset), argument, id TTL, target TTL or ''.
  */
-const ADD_ONCE = `
+const WRITE_ONCE = `
 local done = redis.call('GET', KEYS[2])
 if done then return tonumber(done) end
-local count = redis.call('INCRBY', KEYS[1], ARGV[1])
-redis.call('SET', KEYS[2], count, 'EX', ARGV[2])
-if ARGV[3] ~= '' then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
-return count
+local result = 0
+if ARGV[1] == 'add' then
+  result = redis.call('INCRBY', KEYS[1], ARGV[2])
+elseif ARGV[1] == 'mark' then
+  redis.call('SADD', KEYS[1], ARGV[2])
+else
+  redis.call('DEL', KEYS[1])
+end
+redis.call('SET', KEYS[2], result, 'EX', ARGV[3])
+if ARGV[4] ~= '' and ARGV[1] ~= 'reset' then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
+return result
 `
 
-const SADD_WITH_TTL = `
-redis.call('SADD', KEYS[1], ARGV[1])
-if ARGV[2] ~= '' then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
-return 1
-`
-
+type WriteKind = 'add' | 'mark' | 'reset'
 type Scripted = Redis & {
-  adoptionAddOnce(count: string, event: string, n: number, eventTtl: number, ttl: string): Promise<unknown>
-  adoptionMark(tenant: string, feature: string, ttl: string): Promise<unknown>
+  adoptionWriteOnce(
+    target: string,
+    operation: string,
+    kind: WriteKind,
+    argument: string | number,
+    operationTtl: number,
+    ttl: string,
+  ): Promise<unknown>
+}
+
+/** A call waiting for Redis, replayed in the order it was made. */
+interface Waiting {
+  seq: number
+  operation: string
+  call: () => Promise<unknown>
+  deadline: number
+  attempts: number
+  resolve: (value: unknown) => void
+  reject: (error: Error) => void
 }
 
 /**
@@ -73,10 +94,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * AdoptionStore on Redis, shared by every API replica. `add` runs one script that increments the
- * count once per event id, so the tracker's `newCount - n < t <= newCount` rule fires each (user,
- * feature, stage) exactly once across replicas, and an add whose reply was lost (Redis stalled past
- * the command timeout, the connection dropped, Redis restarted) is retried with the same id until
- * Redis answers, without counting twice. Counts survive a Redis restart only if Redis persists every
+ * count once per operation id, so the tracker's `newCount - n < t <= newCount` rule fires each
+ * (user, feature, stage) exactly once across replicas, and a call whose reply was lost (Redis
+ * stalled past the command timeout, the connection dropped, Redis restarted) is retried, in order,
+ * until Redis answers, without applying anything twice. Counts survive a Redis restart only if Redis persists every
  * write (AOF with appendfsync always; see `persistence()`). Failures reject with
  * RedisAdoptionStoreError; the tracker counts them as store_error and keeps the usage.
  */
@@ -87,9 +108,15 @@ export class RedisAdoptionStore implements AdoptionStore {
   #owned: boolean
   #retryFor: number
   #maxPending: number
-  #eventTtl: number
-  #pending = 0
+  #operationTtl: number
+  #seq = 0
+  /** Calls sent while Redis answered, not settled yet. */
+  #inFlight = 0
+  /** Calls that failed, and every call made since, in the order they were made. */
+  #waiting: Waiting[] = []
+  #replaying = false
   #settled: (() => void)[] = []
+  #onError: ((error: Error) => void) | undefined
 
   constructor(options: RedisAdoptionStoreOptions) {
     if (options.redis === undefined && options.url === undefined) {
@@ -99,7 +126,7 @@ export class RedisAdoptionStore implements AdoptionStore {
     if (ttl !== undefined && (!Number.isSafeInteger(ttl) || ttl < 1)) {
       throw new RedisStoreConfigError(`ttlSeconds must be a positive integer, got ${String(ttl)}`)
     }
-    const retryFor = options.retryForMillis ?? 60_000
+    const retryFor = options.retryForMillis ?? 30_000
     if (!Number.isSafeInteger(retryFor) || retryFor < 0) {
       throw new RedisStoreConfigError(`retryForMillis must be an integer >= 0, got ${String(retryFor)}`)
     }
@@ -112,71 +139,51 @@ export class RedisAdoptionStore implements AdoptionStore {
     this.#owned = options.redis === undefined
     this.#retryFor = retryFor
     this.#maxPending = maxPending
-    // An event id must outlive every copy of its command: the retries, and the command ioredis
+    // An operation id must outlive every copy of its command: the retries, and the command ioredis
     // resends after a reconnect. Twice the retry window, at least a minute.
-    this.#eventTtl = Math.max(60, Math.ceil((2 * retryFor) / 1000))
+    this.#operationTtl = Math.max(60, Math.ceil((2 * retryFor) / 1000))
     this.redis =
       options.redis ??
       new Redis(options.url as string, {
         commandTimeout: options.commandTimeoutMillis ?? 1000,
         maxRetriesPerRequest: 1,
       })
-    if (this.#owned) {
-      const onError = options.onError
-      this.redis.on('error', (error: Error) => onError?.(error))
-    }
-    this.redis.defineCommand('adoptionAddOnce', { numberOfKeys: 2, lua: ADD_ONCE })
-    this.redis.defineCommand('adoptionMark', { numberOfKeys: 1, lua: SADD_WITH_TTL })
+    const onError = options.onError
+    this.#onError = onError
+    if (this.#owned) this.redis.on('error', (error: Error) => onError?.(error))
+    this.redis.defineCommand('adoptionWriteOnce', { numberOfKeys: 2, lua: WRITE_ONCE })
   }
 
-  /** Adds waiting for Redis to answer (first try or retry). */
+  /** Calls not answered yet: sent, or waiting for Redis to come back. */
   get pending(): number {
-    return this.#pending
+    return this.#inFlight + this.#waiting.length
   }
 
   async add(userId: string, feature: string, n: number): Promise<number> {
     if (!Number.isSafeInteger(n) || n < 1)
       throw new RedisAdoptionStoreError('add', `n must be a positive integer, got ${n}`)
-    if (this.#pending >= this.#maxPending) {
-      throw new RedisAdoptionStoreError('add', `${this.#pending} adds already wait for Redis (maxPending)`)
+    const reply = await this.#write('add', countKey(this.#prefix, userId, feature), n)
+    if (typeof reply !== 'number' || !Number.isSafeInteger(reply)) {
+      throw new RedisAdoptionStoreError('add', `the count answered ${String(reply)}, not an integer`)
     }
-    const count = countKey(this.#prefix, userId, feature)
-    const event = eventKey(this.#prefix, randomUUID())
-    const scripted = this.redis as Scripted
-    this.#pending += 1
-    try {
-      const reply = await this.#retrying('add', () =>
-        scripted.adoptionAddOnce(count, event, n, this.#eventTtl, this.#ttl),
-      )
-      if (typeof reply !== 'number' || !Number.isSafeInteger(reply)) {
-        throw new RedisAdoptionStoreError('add', `the count answered ${String(reply)}, not an integer`)
-      }
-      return reply
-    } finally {
-      this.#pending -= 1
-      if (this.#pending === 0) for (const resolve of this.#settled.splice(0)) resolve()
-    }
+    return reply
   }
 
-  /** SADD is idempotent: retried like `add`, without an event id. */
   async markTenantFeature(tenantId: string, feature: string): Promise<void> {
-    const scripted = this.redis as Scripted
-    await this.#retrying('markTenantFeature', () =>
-      scripted.adoptionMark(tenantKey(this.#prefix, tenantId), feature, this.#ttl),
-    )
+    await this.#write('mark', tenantKey(this.#prefix, tenantId), feature)
   }
 
   async tenantFeatures(tenantId: string): Promise<string[]> {
-    return this.#once('tenantFeatures', () => this.redis.smembers(tenantKey(this.#prefix, tenantId)))
+    return this.#ordered('tenantFeatures', () => this.redis.smembers(tenantKey(this.#prefix, tenantId)))
   }
 
   async resetTenantFeatures(tenantId: string): Promise<void> {
-    await this.#once('resetTenantFeatures', () => this.redis.del(tenantKey(this.#prefix, tenantId)))
+    await this.#write('reset', tenantKey(this.#prefix, tenantId), '')
   }
 
-  /** Resolves when no add waits for Redis, or after `timeoutMillis`; answers how many still wait. */
+  /** Resolves when nothing waits for Redis, or after `timeoutMillis`; answers how many still wait. */
   async settle(timeoutMillis: number): Promise<number> {
-    if (this.#pending > 0) {
+    if (this.pending > 0) {
       let timer: NodeJS.Timeout | undefined
       await Promise.race([
         new Promise<void>((resolve) => this.#settled.push(resolve)),
@@ -186,7 +193,7 @@ export class RedisAdoptionStore implements AdoptionStore {
       ])
       clearTimeout(timer)
     }
-    return this.#pending
+    return this.pending
   }
 
   /** AOF settings as Redis reports them, to warn when a restart would lose counts. */
@@ -205,24 +212,109 @@ export class RedisAdoptionStore implements AdoptionStore {
     if (this.#owned) await this.redis.quit().catch(() => this.redis.disconnect())
   }
 
-  /** Tries until Redis answers or retryForMillis has passed, backing off from 50 ms to 1 s. */
-  async #retrying<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.#retryFor
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        return await call()
-      } catch (error) {
-        if (permanent(error) || Date.now() >= deadline) throw this.#typed(operation, error)
-        await sleep(Math.min(1000, 50 * 2 ** attempt))
-      }
-    }
+  #write(kind: WriteKind, target: string, argument: string | number): Promise<unknown> {
+    const id = operationKey(this.#prefix, randomUUID())
+    const scripted = this.redis as Scripted
+    const operation = kind === 'mark' ? 'markTenantFeature' : kind === 'reset' ? 'resetTenantFeatures' : 'add'
+    return this.#ordered(operation, () =>
+      scripted.adoptionWriteOnce(target, id, kind, argument, this.#operationTtl, this.#ttl),
+    )
   }
 
-  async #once<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  /**
+   * While Redis answers, a call goes straight out (one connection keeps calls in order). The first
+   * failure switches to replay: once the calls already sent have settled, the failed calls and every
+   * call made since go out one at a time in the order they were made, each retried (backing off
+   * from 50 ms to 1 s) until Redis answers or retryForMillis has passed. So a use counted during an
+   * outage keeps its place in the user's count, and a plan change reads the features marked before
+   * it; writes carry an id, so a replayed write Redis had already applied is not applied again.
+   */
+  #ordered<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    const waiting = this.#waiting.length > 0 || this.#replaying
+    if (waiting && this.#waiting.length >= this.#maxPending) {
+      return Promise.reject(
+        new RedisAdoptionStoreError(
+          operation,
+          `${this.#waiting.length} calls already wait for Redis (maxPending)`,
+        ),
+      )
+    }
+    const seq = ++this.#seq
+    if (waiting) return this.#wait(seq, operation, call) as Promise<T>
+    this.#inFlight += 1
+    return call().then(
+      (value) => {
+        this.#sent()
+        return value
+      },
+      (error: unknown) => {
+        if (permanent(error)) {
+          this.#sent()
+          throw this.#typed(operation, error)
+        }
+        if (!this.#replaying && this.#waiting.length === 0) this.#onError?.(this.#typed(operation, error))
+        const waited = this.#wait(seq, operation, call) as Promise<T>
+        this.#sent()
+        return waited
+      },
+    )
+  }
+
+  #sent(): void {
+    this.#inFlight -= 1
+    this.#notifySettled()
+  }
+
+  #notifySettled(): void {
+    if (this.pending === 0) for (const resolve of this.#settled.splice(0)) resolve()
+  }
+
+  #wait(seq: number, operation: string, call: () => Promise<unknown>): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const entry: Waiting = {
+        seq,
+        operation,
+        call,
+        deadline: Date.now() + this.#retryFor,
+        attempts: 0,
+        resolve,
+        reject,
+      }
+      // A call sent before the failure may fail after later calls were queued: it keeps its place.
+      let at = this.#waiting.length
+      while (at > 0 && (this.#waiting[at - 1] as Waiting).seq > seq) at -= 1
+      this.#waiting.splice(at, 0, entry)
+      void this.#replay()
+    })
+  }
+
+  async #replay(): Promise<void> {
+    if (this.#replaying) return
+    this.#replaying = true
     try {
-      return await call()
-    } catch (error) {
-      throw this.#typed(operation, error)
+      for (;;) {
+        // Calls sent before the failure settle first (within the command timeout): whichever of
+        // them fail join the queue in their place.
+        while (this.#inFlight > 0) await sleep(10)
+        const head = this.#waiting[0]
+        if (head === undefined) break
+        try {
+          const value = await head.call()
+          this.#waiting.shift()
+          head.resolve(value)
+        } catch (error) {
+          if (permanent(error) || Date.now() >= head.deadline) {
+            this.#waiting.shift()
+            head.reject(this.#typed(head.operation, error))
+          } else {
+            await sleep(Math.min(1000, 50 * 2 ** head.attempts))
+            head.attempts += 1
+          }
+        }
+      }
+    } finally {
+      this.#replaying = false
+      this.#notifySettled()
     }
   }
 

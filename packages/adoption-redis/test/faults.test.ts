@@ -123,6 +123,8 @@ describe('RedisAdoptionStore under Redis faults', () => {
     const fired = stagesPerUser()
     expect(fired.size).toBe(users)
     for (const stages of fired.values()) expect(stages.sort()).toEqual(['activated', 'discovered'])
+    // No connection error in a stall: the timeout that started the replay is what onError reports.
+    expect(errors.map((e) => e.message).join('\n')).toMatch(/timed out/i)
     expect(reached.filter((e) => e.stage === 'activated').map((e) => e.count)).toEqual(
       Array.from({ length: users }, () => 3),
     )

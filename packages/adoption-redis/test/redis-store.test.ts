@@ -59,13 +59,13 @@ describe('RedisAdoptionStore on a real redis-server', () => {
     const keys = (await client.keys('ttl:*')).sort()
     const ttls = await Promise.all(keys.map((k) => client.ttl(k)))
     await client.quit()
-    expect(keys.filter((k) => !k.startsWith('ttl:event:'))).toEqual([
+    expect(keys.filter((k) => !k.startsWith('ttl:op:'))).toEqual([
       'ttl:count:6:search:u-1',
       'ttl:tenant:acme',
     ])
     for (const [i, key] of keys.entries()) {
-      // The event key (the add's idempotency record) lives for the retry window, not the TTL.
-      if (key.startsWith('ttl:event:')) expect(ttls[i]).toBeGreaterThan(100)
+      // The operation key (the write's idempotency record) lives for the retry window, not the TTL.
+      if (key.startsWith('ttl:op:')) expect(ttls[i]).toBeGreaterThan(55)
       else expect(ttls[i]).toBeGreaterThan(590)
     }
   })

@@ -5,11 +5,14 @@
 
 import { type AdoptionStore, createFeatureTracker, type FeatureRecorder } from '@feature-analytics/tracker'
 import { featureTracking } from '@feature-analytics/tracker-koa'
-import { bodyParser } from '@koa/bodyparser'
 import { Router } from '@koa/router'
+import type { Redis } from 'ioredis'
 import Koa from 'koa'
 import type { Logger } from 'pino'
+import { type AuthLimits, AuthThrottle } from './auth/throttle.ts'
+import { jsonBody } from './body.ts'
 import { trackerCatalog } from './catalog.ts'
+import { originCheck } from './csrf.ts'
 import { errorHandler } from './errors.ts'
 import { TokenBucketLimiter } from './ingest/rate-limit.ts'
 import type { IngestSink } from './ingest/translate.ts'
@@ -32,6 +35,11 @@ export type Aggregation = FeatureRecorder & IngestSink
 export interface AppOptions {
   webDist?: string | undefined
   cookieSecure?: boolean
+  /** Reverse proxies in front whose X-Forwarded-* headers are believed (TRUST_PROXY); 0: none. */
+  trustProxyHops?: number
+  /** Origins besides the server's own that may send state-changing requests (ALLOWED_ORIGINS). */
+  allowedOrigins?: string[]
+  authLimits?: AuthLimits
   sessionTtlMs?: number
   ingest?: { ratePerSecond: number; burst: number }
   maxTenants?: number
@@ -43,6 +51,8 @@ export interface AppDeps {
   adoptionStore?: AdoptionStore | undefined
   logger?: Logger
   readiness?: Readiness
+  /** Where sign-up and login counters live, shared by replicas; in memory when absent. */
+  limiterRedis?: Redis | undefined
   now?: () => number
   options?: AppOptions
 }
@@ -71,17 +81,24 @@ export const createApp = (deps: AppDeps): Koa => {
       ttlMs: options.sessionTtlMs ?? 7 * 24 * 3_600_000,
       secureCookie: options.cookieSecure ?? false,
     },
+    throttle: new AuthThrottle(options.authLimits, deps.limiterRedis),
   }
   const trackFeature = featureTracking(tracker)
   const limiter = new TokenBucketLimiter(options.ingest ?? { ratePerSecond: 2, burst: 30 })
-  const apiBody = bodyParser({ enableTypes: ['json'], jsonLimit: API_BODY_LIMIT })
+  const apiBody = jsonBody(API_BODY_LIMIT)
 
   const app = new Koa()
+  const hops = options.trustProxyHops ?? 0
+  app.proxy = hops > 0
+  // The client's address is the one the outermost trusted proxy saw: the last `hops` entries of
+  // X-Forwarded-For were added by our proxies, anything before them by the client.
+  app.maxIpsCount = hops
   // Errors outside the middleware chain (a socket failing mid-response) would otherwise go to stderr.
   app.on('error', (err: unknown) => logger.warn({ err }, 'response error'))
   app.use(requestLog(logger))
   app.use(errorHandler(logger))
   app.use(securityHeaders)
+  app.use(originCheck(options.allowedOrigins))
   // The ingest parses its own body with a 64 KiB limit; everything under /api shares this parser.
   app.use((ctx, next) => (ctx.path.startsWith('/api/') ? apiBody(ctx, next) : next()))
   // One root router, so a known path with the wrong method answers 405 instead of 404.

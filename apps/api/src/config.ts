@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
+import { type AuthLimits, DEFAULT_AUTH_LIMITS } from './auth/throttle.ts'
 import { fieldOf } from './validate.ts'
 
 const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url))
@@ -18,6 +19,24 @@ const withDefault = <S extends z.ZodType>(schema: S, fallback: z.input<S>) =>
 const port = z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535)
 const positiveInt = z.coerce.number({ error: 'expected a positive integer' }).int().positive()
 const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1')
+const hops = z.coerce
+  .number({ error: 'expected the number of proxies in front (0 = none)' })
+  .int()
+  .min(0)
+  .max(10)
+// A comma-separated list of exact origins (scheme://host[:port]); anything else is a typo worth stopping on.
+const origins = z.string().transform((text, ctx) => {
+  const list = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+  for (const item of list) {
+    if (!URL.canParse(item) || new URL(item).origin !== item) {
+      ctx.addIssue({ code: 'custom', message: `"${item}" is not an origin like https://app.example.com` })
+    }
+  }
+  return list
+})
 
 const EnvSchema = z.object({
   PORT: withDefault(port, '3000'),
@@ -32,6 +51,14 @@ const EnvSchema = z.object({
   SEED_DEMO: withDefault(flag, 'true'),
   DEMO_PASSWORD: withDefault(z.string().min(8, 'must be at least 8 characters'), 'demo-password'),
   COOKIE_SECURE: withDefault(flag, 'false'),
+  TRUST_PROXY: withDefault(hops, '0'),
+  ALLOWED_ORIGINS: withDefault(origins, ''),
+  SIGNUP_MAX_PER_IP: withDefault(positiveInt, String(DEFAULT_AUTH_LIMITS.signupsPerIp)),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: withDefault(
+    positiveInt,
+    String(DEFAULT_AUTH_LIMITS.loginFailuresPerAccount),
+  ),
+  LOGIN_MAX_FAILURES_PER_IP: withDefault(positiveInt, String(DEFAULT_AUTH_LIMITS.loginFailuresPerIp)),
   SESSION_TTL_HOURS: withDefault(positiveInt, '168'),
   INGEST_RATE_PER_SEC: withDefault(z.coerce.number({ error: 'expected a positive number' }).positive(), '2'),
   INGEST_BURST: withDefault(positiveInt, '30'),
@@ -52,6 +79,9 @@ export interface Config {
   seedDemo: boolean
   demoPassword: string
   cookieSecure: boolean
+  trustProxyHops: number
+  allowedOrigins: string[]
+  authLimits: AuthLimits
   sessionTtlMs: number
   ingest: { ratePerSecond: number; burst: number }
   maxTenants: number
@@ -87,6 +117,13 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     seedDemo: e.SEED_DEMO,
     demoPassword: e.DEMO_PASSWORD,
     cookieSecure: e.COOKIE_SECURE,
+    trustProxyHops: e.TRUST_PROXY,
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    authLimits: {
+      signupsPerIp: e.SIGNUP_MAX_PER_IP,
+      loginFailuresPerAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      loginFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
+    },
     sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
     ingest: { ratePerSecond: e.INGEST_RATE_PER_SEC, burst: e.INGEST_BURST },
     maxTenants: e.MAX_TENANTS,

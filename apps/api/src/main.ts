@@ -8,6 +8,7 @@ import { startTelemetry } from '@feature-analytics/tracker-node'
 import packageJson from '../package.json' with { type: 'json' }
 import { openAdoptionStore } from './adoption.ts'
 import { createApp } from './app.ts'
+import { openLimiterRedis } from './auth/throttle.ts'
 import { FEATURE_NAMES } from './catalog.ts'
 import { ConfigError, loadConfig } from './config.ts'
 import { createLogger } from './logger.ts'
@@ -55,6 +56,7 @@ await telemetry.ready.catch((error: unknown) =>
 const adoption = await openAdoptionStore(config.redisUrl, logger).catch((error: unknown) =>
   fail('cannot open the Redis adoption store (REDIS_URL)', error),
 )
+const limiterRedis = config.redisUrl ? openLimiterRedis(config.redisUrl, logger) : undefined
 const store = new InMemoryStore()
 if (config.seedDemo) await seedDemoAccounts(store, config.demoPassword)
 
@@ -65,9 +67,13 @@ const app = createApp({
   adoptionStore: adoption.store,
   logger,
   readiness,
+  limiterRedis,
   options: {
     webDist: config.webDist,
     cookieSecure: config.cookieSecure,
+    trustProxyHops: config.trustProxyHops,
+    allowedOrigins: config.allowedOrigins,
+    authLimits: config.authLimits,
     sessionTtlMs: config.sessionTtlMs,
     ingest: config.ingest,
     maxTenants: config.maxTenants,
@@ -100,5 +106,6 @@ installShutdown({
     (remainingMs) => adoption.settle(remainingMs / 2),
     () => telemetry.shutdown(),
     () => adoption.close(),
+    async () => void (await limiterRedis?.quit()),
   ],
 })

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
 import type { Plan } from '@feature-analytics/schema'
 import { FeatureAggregator } from '@feature-analytics/tracker-node'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
-import { type AppOptions, createApp } from '../src/app.ts'
+import { type AppDeps, type AppOptions, createApp } from '../src/app.ts'
 import { FEATURE_NAMES } from '../src/catalog.ts'
 import { createLogger } from '../src/logger.ts'
 import type { Readiness } from '../src/routes/health.ts'
@@ -57,7 +57,11 @@ export interface TestApi {
 
 let sequence = 0
 
-export const startApi = async (options: AppOptions = {}, seedDemo = false): Promise<TestApi> => {
+export const startApi = async (
+  options: AppOptions = {},
+  seedDemo = false,
+  deps: { limiterRedis?: AppDeps['limiterRedis']; store?: InMemoryStore } = {},
+): Promise<TestApi> => {
   const aggregator = new FeatureAggregator({ features: FEATURE_NAMES })
   const reader = new CollectingReader({ metricProducers: [aggregator] })
   const meterProvider = new MeterProvider({ readers: [reader] })
@@ -66,10 +70,10 @@ export const startApi = async (options: AppOptions = {}, seedDemo = false): Prom
     { level: 'info', serviceName: 'saas-api-test' },
     { write: (line: string) => void logs.push(line) },
   )
-  const store = new InMemoryStore()
+  const store = deps.store ?? new InMemoryStore()
   if (seedDemo) await seedDemoAccounts(store, DEMO_PASSWORD)
   const readiness: Readiness = { shuttingDown: false }
-  const app = createApp({ aggregation: aggregator, store, logger, readiness, options })
+  const app = createApp({ ...deps, aggregation: aggregator, store, logger, readiness, options })
   const server: Server = app.listen(0, '127.0.0.1')
   await once(server, 'listening')
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -77,7 +81,11 @@ export const startApi = async (options: AppOptions = {}, seedDemo = false): Prom
   const request = async (method: string, path: string, options: RequestOptions = {}): Promise<Reply> => {
     const headers: Record<string, string> = { ...options.headers }
     if (options.token) headers.authorization = `Bearer ${options.token}`
-    if (options.cookie) headers.cookie = options.cookie
+    if (options.cookie) {
+      headers.cookie = options.cookie
+      // What a browser, the only client that sends the cookie on its own, adds to every POST.
+      headers.origin ??= url
+    }
     let body: string | undefined = options.rawBody
     if (options.body !== undefined) {
       body = JSON.stringify(options.body)

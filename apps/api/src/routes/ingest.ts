@@ -2,10 +2,10 @@
  * `POST /v1/metrics`: the same-origin OTLP/JSON ingest the browser tracker exports to. Checks run
  * cheapest first (session, rate, content type, size) so abuse is refused before any parsing.
  */
-import { bodyParser } from '@koa/bodyparser'
 import { Router } from '@koa/router'
 import type { Context } from 'koa'
 import { authenticate, authOf } from '../auth/session.ts'
+import { jsonBody } from '../body.ts'
 import { HttpError } from '../errors.ts'
 import { Envelope } from '../ingest/otlp.ts'
 import type { TokenBucketLimiter } from '../ingest/rate-limit.ts'
@@ -19,7 +19,7 @@ export const INGEST_BODY_LIMIT = 64 * 1024
 export const ingestRoutes = (services: Services, sink: IngestSink, limiter: TokenBucketLimiter): Router => {
   const router = new Router()
   const ingest = new BrowserIngest(sink)
-  const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: INGEST_BODY_LIMIT })
+  const parseBody = jsonBody(INGEST_BODY_LIMIT)
 
   router.post(
     '/v1/metrics',

@@ -94,6 +94,11 @@ export const DROP_REASONS = [
   'unknown_instrument',
   'unknown_attribute',
   'invalid_point',
+  // Browser points refused as implausible: a histogram whose sum, min or max its buckets cannot
+  // hold; a timestamp far from now; more clicks or visits than a request or a session can carry.
+  'inconsistent_point',
+  'invalid_timestamp',
+  'over_rate',
 ] as const
 export type DropReason = (typeof DROP_REASONS)[number]
 

@@ -18,7 +18,7 @@ export const INGEST_BODY_LIMIT = 64 * 1024
 
 export const ingestRoutes = (services: Services, sink: IngestSink, limiter: TokenBucketLimiter): Router => {
   const router = new Router()
-  const ingest = new BrowserIngest(sink)
+  const ingest = new BrowserIngest(sink, services.now)
   const parseBody = jsonBody(INGEST_BODY_LIMIT)
 
   router.post(
@@ -44,8 +44,9 @@ export const ingestRoutes = (services: Services, sink: IngestSink, limiter: Toke
     parseBody,
     async (ctx: Context) => {
       const request = parseInput(Envelope, ctx.request.body)
-      const { tenant } = authOf(ctx)
-      ctx.body = partialSuccess(ingest.ingest(request, { tenantId: tenant.id, plan: tenant.plan }))
+      const { tenant, tokenHash } = authOf(ctx)
+      const caller = { tenantId: tenant.id, plan: tenant.plan, session: tokenHash }
+      ctx.body = partialSuccess(await ingest.ingest(request, caller))
     },
   )
   return router

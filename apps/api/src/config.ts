@@ -63,6 +63,8 @@ const EnvSchema = z.object({
   INGEST_RATE_PER_SEC: withDefault(z.coerce.number({ error: 'expected a positive number' }).positive(), '2'),
   INGEST_BURST: withDefault(positiveInt, '30'),
   MAX_TENANTS: withDefault(positiveInt, '1000'),
+  // A tenant idle this long gives its own-series slot to a newcomer (RELIABILITY.md).
+  TENANT_IDLE_MINUTES: withDefault(positiveInt, '60'),
   SHUTDOWN_TIMEOUT_MS: withDefault(positiveInt, '10000'),
 })
 
@@ -85,6 +87,7 @@ export interface Config {
   sessionTtlMs: number
   ingest: { ratePerSecond: number; burst: number }
   maxTenants: number
+  tenantIdleMs: number
   shutdownTimeoutMs: number
 }
 
@@ -127,6 +130,7 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
     sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
     ingest: { ratePerSecond: e.INGEST_RATE_PER_SEC, burst: e.INGEST_BURST },
     maxTenants: e.MAX_TENANTS,
+    tenantIdleMs: e.TENANT_IDLE_MINUTES * 60_000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   }
 }

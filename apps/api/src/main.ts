@@ -4,6 +4,7 @@
  */
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { TenantBudget } from '@feature-analytics/tracker'
 import { startTelemetry } from '@feature-analytics/tracker-node'
 import packageJson from '../package.json' with { type: 'json' }
 import { openAdoptionStore } from './adoption.ts'
@@ -45,7 +46,10 @@ const telemetry = startTelemetry({
   ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}),
   ...(config.metricsPort ? { prometheusPort: config.metricsPort, prometheusHost: config.host } : {}),
   // The one tenant budget: createApp gives the aggregator's to the tracker.
-  aggregator: { features: FEATURE_NAMES, maxTenants: config.maxTenants },
+  aggregator: {
+    features: FEATURE_NAMES,
+    tenantBudget: new TenantBudget(config.maxTenants, { idleMillis: config.tenantIdleMs }),
+  },
   // main.ts owns the signals: the server has to drain before the last metrics flush.
   shutdownSignals: false,
   shutdownTimeoutMillis: config.shutdownTimeoutMs,

@@ -123,11 +123,21 @@ export const DROP_REASONS = [
   'inconsistent_point',
   'invalid_timestamp',
   'over_rate',
+  // A browser point for a feature the tenant's plan does not include.
+  'feature_not_in_plan',
+  // A ui.element beyond the tenant's element budget: counted under ui.element="_other".
+  'element_budget_exceeded',
 ] as const
 export type DropReason = (typeof DROP_REASONS)[number]
 
 /** The value a tenant folds into once the tenant cardinality budget is spent. */
 export const OTHER_TENANT = '_other'
+
+/**
+ * The ui.element clicks count under when the tenant is folded into `_other` or past its element
+ * budget. A page cannot send it (ui.element ids start with a letter or digit).
+ */
+export const OTHER_ELEMENT = '_other'
 
 /**
  * Every instrument, once. The tracker's recorders (the OpenTelemetry one and tracker-node's

@@ -9,6 +9,7 @@
 import { ATTR, type DropReason, METRICS, type Plan } from '@feature-analytics/schema'
 import { type FeatureAggregator, MergeError } from '@feature-analytics/tracker-node'
 import type { z } from 'zod'
+import { isFeatureName, planIncludes } from '../catalog.ts'
 import { isBrowserInstrument, MAX_CLICKS_PER_POINT, STAMPED_KEYS } from './allowlist.ts'
 import {
   type Envelope,
@@ -77,6 +78,10 @@ const stampedAttributes = (attributes: readonly KeyValue[], caller: Caller): Rec
   }
   result[ATTR.userPlan] = caller.plan
   result[ATTR.tenantId] = caller.tenantId
+  // Plan gating, as on the feature routes: a page cannot report use of a feature the plan lacks.
+  // (An unknown feature is the aggregator's to refuse.)
+  const feature = result[ATTR.featureName]
+  if (isFeatureName(feature) && !planIncludes(caller.plan, feature)) throw new Drop('feature_not_in_plan')
   return result
 }
 

@@ -15,8 +15,9 @@ const PROTO_KEY_MESSAGE = 'Object contains forbidden prototype property'
 const bodyError = (err: unknown, ctx: Context): Error => {
   const error = err as { status?: unknown; message?: unknown }
   if (error.message === PROTO_KEY_MESSAGE) {
-    return new HttpError(400, 'validation_error', 'body: the key "__proto__" is not allowed', {
-      details: { field: '__proto__', issues: [{ field: '__proto__', message: 'not allowed' }] },
+    const message = 'this key is not allowed in a JSON body'
+    return new HttpError(400, 'validation_error', `__proto__: ${message}`, {
+      details: { field: '__proto__', issues: [{ field: '__proto__', message }] },
     })
   }
   if (typeof error.status === 'number') return err as Error

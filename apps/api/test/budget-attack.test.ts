@@ -22,12 +22,9 @@ const IDLE_MS = 3_600_000
 let api: TestApi
 let clock = 0
 beforeAll(async () => {
-  api = await startApi(
-    { ingest: { ratePerSecond: 1000, burst: 1000 } },
-    false,
-    {},
-    { tenantBudget: new TenantBudget(MAX_TENANTS, { idleMillis: IDLE_MS, now: () => clock }) },
-  )
+  api = await startApi({ ingest: { ratePerSecond: 1000, burst: 1000 } }, false, {
+    aggregation: { tenantBudget: new TenantBudget(MAX_TENANTS, { idleMillis: IDLE_MS, now: () => clock }) },
+  })
 })
 afterAll(() => api.close())
 

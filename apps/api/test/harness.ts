@@ -29,7 +29,7 @@ export interface RequestOptions {
   token?: string
   cookie?: string
   body?: unknown
-  rawBody?: string
+  rawBody?: string | Blob
   headers?: Record<string, string>
 }
 
@@ -60,10 +60,13 @@ let sequence = 0
 export const startApi = async (
   options: AppOptions = {},
   seedDemo = false,
-  deps: { limiterRedis?: AppDeps['limiterRedis']; store?: InMemoryStore } = {},
-  aggregation: FeatureAggregatorOptions = {},
+  extra: {
+    aggregation?: FeatureAggregatorOptions
+    limiterRedis?: AppDeps['limiterRedis']
+    store?: InMemoryStore
+  } = {},
 ): Promise<TestApi> => {
-  const aggregator = new FeatureAggregator({ features: FEATURE_NAMES, ...aggregation })
+  const aggregator = new FeatureAggregator({ features: FEATURE_NAMES, ...extra.aggregation })
   const reader = new CollectingReader({ metricProducers: [aggregator] })
   const meterProvider = new MeterProvider({ readers: [reader] })
   const logs: string[] = []
@@ -71,10 +74,17 @@ export const startApi = async (
     { level: 'info', serviceName: 'saas-api-test' },
     { write: (line: string) => void logs.push(line) },
   )
-  const store = deps.store ?? new InMemoryStore()
+  const store = extra.store ?? new InMemoryStore()
   if (seedDemo) await seedDemoAccounts(store, DEMO_PASSWORD)
   const readiness: Readiness = { shuttingDown: false }
-  const app = createApp({ ...deps, aggregation: aggregator, store, logger, readiness, options })
+  const app = createApp({
+    limiterRedis: extra.limiterRedis,
+    aggregation: aggregator,
+    store,
+    logger,
+    readiness,
+    options,
+  })
   const server: Server = app.listen(0, '127.0.0.1')
   await once(server, 'listening')
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -87,7 +97,7 @@ export const startApi = async (
       // What a browser, the only client that sends the cookie on its own, adds to every POST.
       headers.origin ??= url
     }
-    let body: string | undefined = options.rawBody
+    let body: string | Blob | undefined = options.rawBody
     if (options.body !== undefined) {
       body = JSON.stringify(options.body)
       headers['content-type'] ??= 'application/json'

@@ -322,12 +322,9 @@ describe('abuse', () => {
 
 describe('one tenant budget', () => {
   it('folds the same tenants into _other for usage and for browser clicks', async () => {
-    const small = await startApi(
-      { ingest: { ratePerSecond: 1000, burst: 1000 } },
-      false,
-      {},
-      { maxTenants: 2 },
-    )
+    const small = await startApi({ ingest: { ratePerSecond: 1000, burst: 1000 } }, false, {
+      aggregation: { maxTenants: 2 },
+    })
     try {
       const accounts = [await small.signup('free'), await small.signup('free'), await small.signup('free')]
       // Two tenants spend the budget with clicks; the third then searches and clicks.

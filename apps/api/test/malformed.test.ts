@@ -104,11 +104,9 @@ describe('a body whose Content-Encoding lies', () => {
         'content-encoding': 'gzip',
         authorization: `Bearer ${account.token}`,
       }
-      const reply = await rawPost(
-        path,
-        headers,
-        path === '/v1/metrics' ? large.subarray(0, 60 * 1024) : large,
-      )
+      const body = path === '/v1/metrics' ? large.subarray(0, 60 * 1024) : large
+      const reply = await rawPost(path, headers, body)
+      console.log(`corrupt gzip upload of ${Math.round(body.length / 1024)} KiB to ${path}: ${reply.status}`)
       expect(reply.status, path).toBe(400)
     }
     // The server is still fine.
@@ -141,6 +139,7 @@ describe('validation messages say what is wrong', () => {
     ] as const
     for (const [fields, message] of cases) {
       const reply = await signup(fields)
+      console.log(`${JSON.stringify(fields).slice(0, 40)} -> ${reply.status} "${reply.body.error.message}"`)
       expect(reply.status).toBe(400)
       expect(reply.body.error.code).toBe('validation_error')
       expect(reply.body.error.message).toBe(message)
@@ -162,6 +161,9 @@ describe('validation messages say what is wrong', () => {
         rawBody: body,
         headers: { 'content-type': 'application/json' },
       })
+      console.log(
+        `__proto__ key on ${path}: ${reply.status} ${reply.body.error.code} "${reply.body.error.message}"`,
+      )
       expect(reply.status, path).toBe(400)
       expect(reply.body.error, path).toMatchObject({ code: 'validation_error', field: '__proto__' })
       expect(reply.body.error.message).toMatch(/__proto__/)

@@ -104,6 +104,10 @@ describe('RedisAdoptionStore under Redis faults', () => {
     )
     await client.quit()
     expect(counts).toEqual(Array.from({ length: users }, () => String(uses)))
+    process.stdout.write(
+      `redis kill -9 + restart: ${users} users x ${uses} uses, ${reached.length} stages fired ` +
+        `(${users} x ${ADOPTION_STAGES.length} expected), counts in Redis all ${uses}, ${errors.length} errors reported through onError\n`,
+    )
     expect(errors.length).toBeGreaterThan(0) // the outage was seen, and reported through onError
     expect(consoleError.mock.calls.flat().join(' ')).not.toContain('Unhandled error event')
     consoleError.mockRestore()
@@ -127,6 +131,9 @@ describe('RedisAdoptionStore under Redis faults', () => {
     expect(errors.map((e) => e.message).join('\n')).toMatch(/timed out/i)
     expect(reached.filter((e) => e.stage === 'activated').map((e) => e.count)).toEqual(
       Array.from({ length: users }, () => 3),
+    )
+    process.stdout.write(
+      `redis SIGSTOP 3 s (command timeout 300 ms): activated fired ${reached.filter((e) => e.stage === 'activated').length} times for ${users} users\n`,
     )
   }, 30_000)
 })

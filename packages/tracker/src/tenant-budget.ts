@@ -19,11 +19,13 @@ export interface TenantBudgetOptions {
 }
 
 export class TenantBudget {
-  /** Tenant -> when it last recorded (0 when slots are never released: no clock read per event). */
-  #seen = new Map<string, number>()
+  /** Tenant -> when it last recorded (left at 0 when slots are never released). */
+  #seen = new Map<string, { last: number }>()
   #max: number
   #idle: number | undefined
   #now: () => number
+  /** The clock, read once a second rather than once per event (the per-event path stays a lookup). */
+  #clock = 0
   #listeners: ((tenants: readonly string[]) => void)[] = []
   #released = 0
   /** No tenant can be idle before this: spares a scan per event while every slot is busy. */
@@ -37,25 +39,32 @@ export class TenantBudget {
       throw new RangeError(`idleMillis must be a positive number, got ${String(idle)}`)
     this.#max = maxTenants
     this.#idle = idle
-    this.#now = options.now ?? Date.now
+    if (idle === undefined) {
+      this.#now = () => 0
+    } else if (options.now) {
+      const now = options.now
+      this.#now = now
+    } else {
+      this.#clock = Date.now()
+      // Unref'd: a budget never keeps a process alive. A second is nothing next to an idle time.
+      setInterval(() => {
+        this.#clock = Date.now()
+      }, 1000).unref()
+      this.#now = () => this.#clock
+    }
   }
 
   /** True when the tenant has, or still gets, a series of its own. */
   admit(tenantId: string): boolean {
-    const idle = this.#idle
-    if (idle === undefined) {
-      if (this.#seen.has(tenantId)) return true
-      if (this.#seen.size >= this.#max) return false
-      this.#seen.set(tenantId, 0)
+    const seen = this.#seen.get(tenantId)
+    if (seen !== undefined) {
+      if (this.#idle !== undefined) seen.last = this.#now()
       return true
     }
-    const now = this.#now()
-    if (this.#seen.has(tenantId)) {
-      this.#seen.set(tenantId, now)
-      return true
+    if (this.#seen.size >= this.#max) {
+      if (this.#idle === undefined || !this.#releaseIdle(this.#now(), this.#idle)) return false
     }
-    if (this.#seen.size >= this.#max && !this.#releaseIdle(now, idle)) return false
-    this.#seen.set(tenantId, now)
+    this.#seen.set(tenantId, { last: this.#now() })
     return true
   }
 
@@ -78,7 +87,7 @@ export class TenantBudget {
     if (now < this.#noneIdleBefore) return false
     const gone: string[] = []
     let oldest = now
-    for (const [tenant, last] of this.#seen) {
+    for (const [tenant, { last }] of this.#seen) {
       if (now - last >= idle) gone.push(tenant)
       else if (last < oldest) oldest = last
     }

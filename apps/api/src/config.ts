@@ -62,6 +62,8 @@ const EnvSchema = z.object({
   SESSION_TTL_HOURS: withDefault(positiveInt, '168'),
   INGEST_RATE_PER_SEC: withDefault(z.coerce.number({ error: 'expected a positive number' }).positive(), '2'),
   INGEST_BURST: withDefault(positiveInt, '30'),
+  INGEST_SESSION_CLICKS: withDefault(positiveInt, '3000'),
+  INGEST_SESSION_VISITS: withDefault(positiveInt, '300'),
   MAX_TENANTS: withDefault(positiveInt, '1000'),
   // A tenant idle this long gives its own-series slot to a newcomer (RELIABILITY.md).
   TENANT_IDLE_MINUTES: withDefault(positiveInt, '60'),
@@ -85,7 +87,7 @@ export interface Config {
   allowedOrigins: string[]
   authLimits: AuthLimits
   sessionTtlMs: number
-  ingest: { ratePerSecond: number; burst: number }
+  ingest: { ratePerSecond: number; burst: number; sessionClicks: number; sessionVisits: number }
   maxTenants: number
   tenantIdleMs: number
   shutdownTimeoutMs: number
@@ -128,7 +130,12 @@ export const loadConfig = (env: Record<string, string | undefined> = process.env
       loginFailuresPerIp: e.LOGIN_MAX_FAILURES_PER_IP,
     },
     sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
-    ingest: { ratePerSecond: e.INGEST_RATE_PER_SEC, burst: e.INGEST_BURST },
+    ingest: {
+      ratePerSecond: e.INGEST_RATE_PER_SEC,
+      burst: e.INGEST_BURST,
+      sessionClicks: e.INGEST_SESSION_CLICKS,
+      sessionVisits: e.INGEST_SESSION_VISITS,
+    },
     maxTenants: e.MAX_TENANTS,
     tenantIdleMs: e.TENANT_IDLE_MINUTES * 60_000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

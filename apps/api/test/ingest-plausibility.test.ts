@@ -5,8 +5,11 @@
  */
 import { ATTR, METRICS } from '@feature-analytics/schema'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { MAX_CLICKS_PER_REQUEST } from '../src/ingest/plausibility.ts'
 import { MAX_CLICKS_PER_SESSION_WINDOW } from '../src/ingest/session-budget.ts'
+
+/** A third of the session's window, the most one request may carry. */
+const MAX_CLICKS_PER_REQUEST = MAX_CLICKS_PER_SESSION_WINDOW / 3
+
 import { type Account, startApi, type TestApi } from './harness.ts'
 import { click, clickMetric, exportRequest, interval, timeSpentMetric } from './otlp.ts'
 

@@ -35,7 +35,14 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'simulator-redis-faults-'))
   redis = await startRedis({ aofDir: dir })
   api = await startApiProcess({
-    env: { REDIS_URL: redis.url, LOG_LEVEL: 'info' },
+    env: {
+      REDIS_URL: redis.url,
+      LOG_LEVEL: 'info',
+      // The simulator plays months of a heavy user on one session within a minute: far past what
+      // the per-session browser budget believes of a person, which is not what this test is about.
+      INGEST_SESSION_CLICKS: '1000000',
+      INGEST_SESSION_VISITS: '1000000',
+    },
     output: new Writable({
       write(chunk: Buffer, _encoding, done) {
         logs.push(...chunk.toString().split('\n').filter(Boolean))
@@ -122,6 +129,16 @@ it('every adoption stage fires exactly once through Redis kill -9, restart and s
     `redis faults during the simulation: ${faults.join(', ')}; simulation ${result.elapsedMs} ms, ` +
       `${result.events} events, stages expected ${JSON.stringify(fired)}; ${formatCheck(check).split('\n').at(-1)}\n`,
   )
+  if (!checkPassed(check)) {
+    // What the API refused or folded, to tell a store fault from an ingest refusal.
+    const page = await (await fetch(api.metricsUrl)).text()
+    process.stdout.write(
+      `${page
+        .split('\n')
+        .filter((l) => l.startsWith('product_tracker_dropped'))
+        .join('\n')}\n`,
+    )
+  }
   expect(formatCheck(check)).toMatch(/checked \d+ series, 0 mismatches$/)
   expect(checkPassed(check)).toBe(true)
   expect(fired.activated).toBeGreaterThan(10)

@@ -12,9 +12,6 @@ export const MAX_VISIT_MS = 24 * 3600 * 1000
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
 /** ...and this old: the tracker exports every few seconds and on pagehide, so an hour is generous. */
 export const MAX_POINT_AGE_MS = 3600 * 1000
-/** Per request: the tracker exports at least every minute; nobody clicks 1,000 times a minute. */
-export const MAX_CLICKS_PER_REQUEST = 1000
-export const MAX_VISITS_PER_REQUEST = 100
 
 export class Implausible extends Error {
   readonly reason: DropReason

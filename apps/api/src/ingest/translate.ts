@@ -20,14 +20,8 @@ import {
   NumberPoint,
   SumData,
 } from './otlp.ts'
-import {
-  checkBuckets,
-  checkTimestamps,
-  Implausible,
-  MAX_CLICKS_PER_REQUEST,
-  MAX_VISITS_PER_REQUEST,
-} from './plausibility.ts'
-import { SessionBudget } from './session-budget.ts'
+import { checkBuckets, checkTimestamps, Implausible } from './plausibility.ts'
+import { SessionBudget, type SessionLimits } from './session-budget.ts'
 
 /** The part of tracker-node's FeatureAggregator the ingest writes to. */
 export type IngestSink = Pick<FeatureAggregator, 'mergeSum' | 'mergeHistogram' | 'dropped'>
@@ -93,12 +87,13 @@ const parsed = <S extends z.ZodType>(schema: S, input: unknown): z.output<S> => 
 
 export class BrowserIngest {
   readonly #sink: IngestSink
-  readonly #budget = new SessionBudget()
+  readonly #budget: SessionBudget
   readonly #now: () => number
 
-  constructor(sink: IngestSink, now: () => number = Date.now) {
+  constructor(sink: IngestSink, now: () => number = Date.now, sessionLimits: SessionLimits = {}) {
     this.#sink = sink
     this.#now = now
+    this.#budget = new SessionBudget(sessionLimits)
   }
 
   async ingest(request: z.output<typeof Envelope>, caller: Caller): Promise<IngestResult> {
@@ -122,7 +117,8 @@ export class BrowserIngest {
     let clicks = 0
     let visits = 0
     const admitted = checked.filter((point) => {
-      if (clicks + point.clicks > MAX_CLICKS_PER_REQUEST || visits + point.visits > MAX_VISITS_PER_REQUEST) {
+      const budget = this.#budget
+      if (clicks + point.clicks > budget.requestClicks || visits + point.visits > budget.requestVisits) {
         drop('over_rate')
         return false
       }

@@ -9,6 +9,7 @@ import { jsonBody } from '../body.ts'
 import { HttpError } from '../errors.ts'
 import { Envelope } from '../ingest/otlp.ts'
 import type { TokenBucketLimiter } from '../ingest/rate-limit.ts'
+import type { SessionLimits } from '../ingest/session-budget.ts'
 import { BrowserIngest, type IngestSink, partialSuccess } from '../ingest/translate.ts'
 import type { Services } from '../services.ts'
 import { parseInput } from '../validate.ts'
@@ -16,9 +17,14 @@ import { parseInput } from '../validate.ts'
 /** The browser's keepalive budget; a tracker splits larger exports, so more is not a real client. */
 export const INGEST_BODY_LIMIT = 64 * 1024
 
-export const ingestRoutes = (services: Services, sink: IngestSink, limiter: TokenBucketLimiter): Router => {
+export const ingestRoutes = (
+  services: Services,
+  sink: IngestSink,
+  limiter: TokenBucketLimiter,
+  sessionLimits: SessionLimits = {},
+): Router => {
   const router = new Router()
-  const ingest = new BrowserIngest(sink, services.now)
+  const ingest = new BrowserIngest(sink, services.now, sessionLimits)
   const parseBody = jsonBody(INGEST_BODY_LIMIT)
 
   router.post(

@@ -107,6 +107,8 @@ it('every adoption stage fires exactly once through Redis kill -9, restart and s
   await schedule
   expect(finished).toBe(true)
   expect(result.complete).toBe(true)
+  // Every answer was the one planned (no request failed or lost to the outage).
+  expect(result.stats.surprises).toEqual([])
   // The last fault (17 s in) happened while the simulation was still sending requests.
   expect(result.elapsedMs).toBeGreaterThan(18_000)
 

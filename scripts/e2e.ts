@@ -3,11 +3,13 @@
  * the OpenTelemetry SDK -> a seeded simulation over both API replicas -> wait for the exports ->
  * the simulator's check of every ledger total against Prometheus -> stack down (also on failure).
  *
- *   node scripts/e2e.ts [--kill-collector SECONDS] [--kill-after SECONDS] [--seed N] [--rate RPS]
+ *   node scripts/e2e.ts [--kill-collector SECONDS] [--restart-prometheus SECONDS] [--kill-after SECONDS] [--seed N] [--rate RPS]
  *                       [--duration SECONDS] [--scenario FILE]
  *
  * --kill-collector: SIGKILL the Collector --kill-after seconds into the simulation, keep it down
  * that long, restart it; cumulative temporality means the totals must still match exactly.
+ * --restart-prometheus: the same for Prometheus (SIGKILL, then a restart on the same data directory,
+ * which replays its WAL); the Collector retries its exports meanwhile.
  * The last line is always `e2e: checked N series, M mismatches`; the exit status is 1 when
  * M > 0, N = 0, or any step could not run.
  */
@@ -56,6 +58,7 @@ class E2eError extends Error {
 
 interface Options {
   killCollector: number | undefined
+  restartPrometheus: number | undefined
   killAfter: number
   seed: string
   rate: string
@@ -84,6 +87,7 @@ function readOptions(): Options {
   const { values } = parseArgs({
     options: {
       'kill-collector': { type: 'string' },
+      'restart-prometheus': { type: 'string' },
       'kill-after': { type: 'string', default: '20' },
       seed: { type: 'string', default: '42' },
       rate: { type: 'string', default: '150' },
@@ -94,6 +98,7 @@ function readOptions(): Options {
   })
   return {
     killCollector: seconds('kill-collector', values['kill-collector']),
+    restartPrometheus: seconds('restart-prometheus', values['restart-prometheus']),
     killAfter: seconds('kill-after', values['kill-after']) as number,
     seed: values.seed,
     rate: values.rate,
@@ -114,18 +119,23 @@ function batchTimeoutMs(): number {
   return Number(match[1]) * (match[2] === 's' ? 1000 : 1)
 }
 
-/** Kills the Collector mid-simulation and brings it back, failing if the simulation was already over. */
-async function collectorOutage(downSeconds: number, afterSeconds: number, simulationDone: () => boolean) {
+/** Kills a component mid-simulation and brings it back, failing if the simulation was already over. */
+async function outage(
+  component: 'collector' | 'prometheus',
+  downSeconds: number,
+  afterSeconds: number,
+  simulationDone: () => boolean,
+) {
   await sleep(afterSeconds * 1000)
   if (simulationDone())
     throw new E2eError(`the simulation ended before --kill-after ${afterSeconds}s: nothing to interrupt`)
   // An outage test that kills nothing would prove nothing.
-  if (!(await kill('collector'))) throw new E2eError('the collector was not running when the outage was due')
-  log(`collector killed (SIGKILL) ${afterSeconds}s into the simulation; down for ${downSeconds}s`)
+  if (!(await kill(component))) throw new E2eError(`the ${component} was not running when the outage was due`)
+  log(`${component} killed (SIGKILL) ${afterSeconds}s into the simulation; down for ${downSeconds}s`)
   await sleep(downSeconds * 1000)
-  await startComponent(find('collector'), { log })
+  await startComponent(find(component), { log })
   log(
-    `collector restarted${simulationDone() ? ' (the simulation had already finished)' : ' while the simulation runs'}`,
+    `${component} restarted${simulationDone() ? ' (the simulation had already finished)' : ' while the simulation runs'}`,
   )
 }
 
@@ -135,15 +145,19 @@ async function simulate({ options, ledgerFile }: Run): Promise<void> {
   log(`simulating: ${args.join(' ')}`)
   const sim = runCli(SIMULATE, args, '  ')
   let finished = false
-  const { killCollector, killAfter } = options
-  const outage =
-    killCollector === undefined ? undefined : collectorOutage(killCollector, killAfter, () => finished)
+  const { killCollector, restartPrometheus, killAfter } = options
+  const outages = Promise.all([
+    killCollector === undefined ? undefined : outage('collector', killCollector, killAfter, () => finished),
+    restartPrometheus === undefined
+      ? undefined
+      : outage('prometheus', restartPrometheus, killAfter, () => finished),
+  ])
   // Awaited below, after the simulation; until then a failure must not count as unhandled.
-  outage?.catch(() => undefined)
+  outages.catch(() => undefined)
   const result = await sim.done.finally(() => {
     finished = true
   })
-  await outage
+  await outages
   if (result.code !== 0) throw new E2eError(`the simulation failed (exit ${result.code ?? result.signal})`)
   if (result.lines.some((line) => line.includes('WARNING'))) {
     // Still a valid check (the ledger holds exactly what was acknowledged), just not reproducible.

@@ -43,6 +43,7 @@ export const PROMETHEUS_FEATURE_FLAGS = [
   '--web.enable-lifecycle',
 ] as const
 export const PROMETHEUS_DATA = join(STATE, 'prometheus-data')
+export const REDIS_DATA = join(STATE, 'redis-data')
 export const COLLECTOR_OTLP_URL = `http://127.0.0.1:${DEFAULT_OTLP_HTTP_PORT}`
 export const API_URLS = ['http://127.0.0.1:3000', 'http://127.0.0.1:3010'] as const
 /** Each replica's own Prometheus-format page, in API_URLS order. */
@@ -84,8 +85,22 @@ export function components(options: StackOptions = {}): Component[] {
     {
       name: 'redis',
       command: join(BIN, 'redis-server'),
-      // No persistence: the stack starts empty, like the fresh Prometheus.
-      args: ['--bind', '127.0.0.1', '--port', '6379', '--save', '', '--appendonly', 'no'],
+      // Every write in the append-only file before Redis answers it, so a Redis restart neither loses
+      // adoption counts nor fires their stages again. `up` starts it empty, like the fresh Prometheus.
+      args: [
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        '6379',
+        '--dir',
+        REDIS_DATA,
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+      ],
       ports: [6379],
       ready: { kind: 'redis', port: 6379 },
       url: 'redis://127.0.0.1:6379',

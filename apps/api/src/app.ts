@@ -49,7 +49,8 @@ export interface AppOptions {
   allowedOrigins?: string[]
   authLimits?: AuthLimits
   sessionTtlMs?: number
-  ingest?: { ratePerSecond: number; burst: number }
+  /** Per-user request rate; per-session clicks and visits per 5 minutes (ingest/session-budget.ts). */
+  ingest?: { ratePerSecond: number; burst: number; sessionClicks?: number; sessionVisits?: number }
 }
 
 export interface AppDeps {
@@ -117,7 +118,10 @@ export const createApp = (deps: AppDeps): Koa => {
     authRoutes(services),
     featureRoutes(services, trackFeature),
     billingRoutes(services),
-    ingestRoutes(services, deps.aggregation, limiter),
+    ingestRoutes(services, deps.aggregation, limiter, {
+      ...(options.ingest?.sessionClicks ? { clicks: options.ingest.sessionClicks } : {}),
+      ...(options.ingest?.sessionVisits ? { visits: options.ingest.sessionVisits } : {}),
+    }),
   ]) {
     root.use(router.routes())
   }

@@ -92,7 +92,14 @@ const SETTINGS = {
     withDefault(z.coerce.number({ error: 'expected a positive number' }).positive(), '2'),
   ],
   ingestBurst: ['INGEST_BURST', withDefault(positiveInt, '30')],
+  ingestSessionClicks: ['INGEST_SESSION_CLICKS', withDefault(positiveInt, '3000')],
+  ingestSessionVisits: ['INGEST_SESSION_VISITS', withDefault(positiveInt, '300')],
   maxTenants: ['MAX_TENANTS', withDefault(positiveInt, String(DEFAULT_LIMITS.maxTenants))],
+  // A tenant idle this long gives its own-series slot to a newcomer (RELIABILITY.md).
+  tenantIdleMs: [
+    'TENANT_IDLE_MINUTES',
+    withDefault(positiveInt, '60').transform((minutes) => minutes * 60_000),
+  ],
   shutdownTimeoutMs: ['SHUTDOWN_TIMEOUT_MS', withDefault(positiveInt, '10000')],
 } as const satisfies Record<string, readonly [string, z.ZodType]>
 
@@ -108,13 +115,20 @@ const ConfigSchema = z
     ({
       ingestRatePerSecond,
       ingestBurst,
+      ingestSessionClicks,
+      ingestSessionVisits,
       signupsPerIp,
       loginFailuresPerAccount,
       loginFailuresPerIp,
       ...rest
     }) => ({
       ...rest,
-      ingest: { ratePerSecond: ingestRatePerSecond, burst: ingestBurst },
+      ingest: {
+        ratePerSecond: ingestRatePerSecond,
+        burst: ingestBurst,
+        sessionClicks: ingestSessionClicks,
+        sessionVisits: ingestSessionVisits,
+      },
       authLimits: { signupsPerIp, loginFailuresPerAccount, loginFailuresPerIp },
     }),
   )

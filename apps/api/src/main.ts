@@ -4,6 +4,7 @@
  */
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { TenantBudget } from '@feature-analytics/tracker/internal'
 import { startTelemetry } from '@feature-analytics/tracker-node'
 import packageJson from '../package.json' with { type: 'json' }
 import { openAdoptionStore } from './adoption.ts'
@@ -46,7 +47,10 @@ const telemetry = startTelemetry({
   ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}),
   ...(config.metricsPort ? { prometheusPort: config.metricsPort, prometheusHost: config.host } : {}),
   // The one tenant budget: createApp gives the aggregator's to the tracker.
-  aggregator: { features: FEATURE_NAMES, maxTenants: config.maxTenants },
+  aggregator: {
+    features: FEATURE_NAMES,
+    tenantBudget: new TenantBudget(config.maxTenants, { idleMillis: config.tenantIdleMs }),
+  },
   // main.ts owns the signals: the server has to drain before the last metrics flush.
   shutdownSignals: false,
   shutdownTimeoutMillis: config.shutdownTimeoutMs,
@@ -55,7 +59,7 @@ await telemetry.ready.catch((error: unknown) =>
   fail(`metrics endpoint could not listen on port ${config.metricsPort}`, error),
 )
 
-const adoption = await openAdoptionStore(config.redisUrl).catch((error: unknown) =>
+const adoption = await openAdoptionStore(config.redisUrl, logger).catch((error: unknown) =>
   fail('cannot open the Redis adoption store (REDIS_URL)', error),
 )
 const limiterRedis = config.redisUrl ? openLimiterRedis(config.redisUrl, logger) : undefined
@@ -105,6 +109,7 @@ installShutdown({
   logger,
   timeoutMs: config.shutdownTimeoutMs,
   closers: [
+    (remainingMs) => adoption.settle(remainingMs / 2),
     () => telemetry.shutdown(),
     () => adoption.close(),
     async () => void (await limiterRedis?.quit()),

@@ -118,11 +118,26 @@ export const DROP_REASONS = [
   'unknown_instrument',
   'unknown_attribute',
   'invalid_point',
+  // Browser points refused as implausible: a histogram whose sum, min or max its buckets cannot
+  // hold; a timestamp far from now; more clicks or visits than a request or a session can carry.
+  'inconsistent_point',
+  'invalid_timestamp',
+  'over_rate',
+  // A browser point for a feature the tenant's plan does not include.
+  'feature_not_in_plan',
+  // A ui.element beyond the tenant's element budget: counted under ui.element="_other".
+  'element_budget_exceeded',
 ] as const
 export type DropReason = (typeof DROP_REASONS)[number]
 
 /** The value a tenant folds into once the tenant cardinality budget is spent. */
 export const OTHER_TENANT = '_other'
+
+/**
+ * The ui.element clicks count under when the tenant is folded into `_other` or past its element
+ * budget. A page cannot send it (ui.element ids start with a letter or digit).
+ */
+export const OTHER_ELEMENT = '_other'
 
 /**
  * Every instrument, once. The tracker's recorders (the OpenTelemetry one and tracker-node's

@@ -4,6 +4,7 @@ import {
   type DropReason,
   METRICS,
   type MetricName,
+  OTHER_ELEMENT,
   OTHER_TENANT,
   type RecordedInstrument,
 } from '@feature-analytics/schema'
@@ -37,8 +38,11 @@ export interface FeatureAggregatorOptions {
   cardinalityLimits?: CardinalityLimits
   /** When given, merged points must name one of these features. */
   features?: Iterable<string>
-  /** Distinct ui.element values kept per feature on merged clicks; default 64. */
-  maxElementsPerFeature?: number
+  /**
+   * Distinct (feature, ui.element) pairs each tenant keeps on merged clicks; beyond them, and for
+   * tenants folded into `_other`, clicks count under `ui.element="_other"`. Default 64.
+   */
+  maxElementsPerTenant?: number
 }
 
 /**
@@ -68,7 +72,14 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
       throw new TelemetryConfigError('give maxTenants or tenantBudget, not both: the budget has its own size')
     this.tenantBudget =
       options.tenantBudget ?? new TenantBudget(options.maxTenants ?? DEFAULT_LIMITS.maxTenants)
-    this.#elements = new ElementBudget(options.maxElementsPerFeature ?? 64)
+    this.#elements = new ElementBudget(options.maxElementsPerTenant ?? 64)
+    // A released tenant's series go (their last values were exported unchanged while it was idle).
+    this.tenantBudget.onRelease((tenants) => {
+      const released = new Set(tenants)
+      this.#streams.usage.forgetTenants(released)
+      this.#streams.click.forgetTenants(released)
+      this.#elements.forget(tenants)
+    })
     this.#clickRules = {
       allowed: this.#streams.click.attributes,
       required: [ATTR.featureName, ATTR.userPlan],
@@ -110,7 +121,8 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
   /**
    * Adds an already-aggregated delta to a Sum (today: product.feature.click). Exact: counts add.
    * Throws MergeError (nothing merged, nothing counted) for an instrument, attribute or value it
-   * will not take; a tenant beyond the budget is folded into `_other` and counted.
+   * will not take; a tenant beyond the budget is folded into `_other` and counted, and so is an
+   * element beyond the tenant's element budget.
    */
   mergeSum(name: MetricName, attributes: Attributes, delta: number): void {
     if (name !== METRICS.click)
@@ -120,11 +132,16 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
     // Nothing clicked: no series to mint, and no element slot to spend.
     if (value === 0) return
     const feature = a[ATTR.featureName] as string
-    const element = a[ATTR.uiElement]
-    if (element !== undefined && !this.#elements.admit(feature, element)) {
-      throw new MergeError('invalid_value', `more than the allowed distinct ui.element values for ${feature}`)
+    const tenant = this.#tenant(a[ATTR.tenantId])
+    let element = a[ATTR.uiElement]
+    // Element detail is per tenant with a slot, within its own budget: a folded tenant, or one past
+    // its budget, counts its clicks under `_other` (which no page can send: not an identifier).
+    if (element !== undefined && tenant === OTHER_TENANT) element = OTHER_ELEMENT
+    else if (element !== undefined && !this.#elements.admit(tenant ?? '', feature, element)) {
+      this.dropped('element_budget_exceeded')
+      element = OTHER_ELEMENT
     }
-    this.#streams.click.record({ ...a, [ATTR.tenantId]: this.#tenant(a[ATTR.tenantId]) }, value)
+    this.#streams.click.record({ ...a, [ATTR.uiElement]: element, [ATTR.tenantId]: tenant }, value)
   }
 
   /**

@@ -55,6 +55,11 @@ export class SumStream extends Stream<RecordedInstrument> {
     this.#index.at(attributes).value += value
   }
 
+  /** Drops the series of these tenants (their budget slots were released). */
+  forgetTenants(tenants: ReadonlySet<string>): void {
+    this.#index.removeWhere(ATTR.tenantId, tenants)
+  }
+
   data(endTime: HrTime): MetricData | undefined {
     const cells = this.#index.cells()
     return cells.length > 0 ? sumData(this.id, cells, endTime) : undefined

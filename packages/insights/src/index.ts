@@ -47,3 +47,4 @@ export {
   type UpgradeDriverRow,
   type UsageRow,
 } from './summaries.ts'
+export { formatTraceReport, type TraceReport, type TraceReportOptions, traceReport } from './trace-report.ts'

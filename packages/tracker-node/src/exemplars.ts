@@ -1,4 +1,3 @@
-import { ATTR } from '@feature-analytics/schema'
 import {
   type Attributes,
   context,
@@ -19,7 +18,7 @@ export interface Exemplar {
   readonly spanId: string
   readonly value: number
   readonly time: HrTime
-  /** Attributes of the measurement that are not on the series; only EXEMPLAR_ATTRIBUTES, never PII. */
+  /** Measurement attributes kept off the series: only the table's `exemplarAttributes`, never PII. */
   readonly filteredAttributes: Attributes
 }
 
@@ -28,17 +27,10 @@ export interface WithExemplars {
 }
 
 /**
- * What an exemplar may carry beyond the series' own attributes: the tenant (latency series have
- * no tenant.id, and "which tenant was slow" is the first question). User ids, e-mails and anything
- * else a span may hold stay on the span.
+ * Prometheus drops an exemplar's attributes when its labels (names and values, trace_id and span_id
+ * included) exceed 128 characters; trace_id + span_id take 63, so values are kept well short.
  */
-export const EXEMPLAR_ATTRIBUTES: readonly string[] = [ATTR.tenantId]
-
-/**
- * Prometheus refuses an exemplar whose labels (names and values, trace_id and span_id included)
- * exceed 128 characters; trace_id + span_id take 63, `tenant_id` 9, so a longer tenant is left off.
- */
-const MAX_TENANT_LENGTH = 56
+const MAX_VALUE_LENGTH = 48
 /** An e-mail address is never an exemplar attribute, whatever key it arrives under. */
 const EMAIL = /@/
 
@@ -58,7 +50,8 @@ export interface ExemplarSlot {
   spanId: string
   value: number
   timeMs: number
-  tenant: string | undefined
+  /** The measurement's attributes as recorded; only the exemplar keys are read, at collection. */
+  measured: Readonly<Record<string, unknown>>
   seq: number
 }
 
@@ -80,28 +73,39 @@ export class ExemplarReservoir {
     index: number,
     spanContext: SpanContext,
     value: number,
-    tenant?: string,
+    measured: Readonly<Record<string, unknown>>,
   ): void {
     const seq = ++this.#seq
     const timeMs = Date.now()
     const slot = slots[index]
     if (slot === undefined) {
-      slots[index] = { traceId: spanContext.traceId, spanId: spanContext.spanId, value, timeMs, tenant, seq }
+      slots[index] = {
+        traceId: spanContext.traceId,
+        spanId: spanContext.spanId,
+        value,
+        timeMs,
+        measured,
+        seq,
+      }
       return
     }
     slot.traceId = spanContext.traceId
     slot.spanId = spanContext.spanId
     slot.value = value
     slot.timeMs = timeMs
-    slot.tenant = tenant
+    slot.measured = measured
     slot.seq = seq
   }
 }
 
-/** The slots offered to after `since` (a reader's cursor), as exemplars; undefined when none. */
+/**
+ * The slots offered to after `since` (a reader's cursor), as exemplars carrying the measurement's
+ * `keys` (the table's exemplarAttributes); undefined when none.
+ */
 export function exemplarsSince(
   slots: readonly (ExemplarSlot | undefined)[] | undefined,
   since: number,
+  keys: readonly string[],
 ): Exemplar[] | undefined {
   if (slots === undefined) return undefined
   let out: Exemplar[] | undefined
@@ -113,13 +117,20 @@ export function exemplarsSince(
       spanId: slot.spanId,
       value: slot.value,
       time: millisToHrTime(slot.timeMs),
-      filteredAttributes: filteredAttributes(slot.tenant),
+      filteredAttributes: filteredAttributes(slot.measured, keys),
     })
   }
   return out
 }
 
-function filteredAttributes(tenant: string | undefined): Attributes {
-  if (tenant === undefined || tenant.length > MAX_TENANT_LENGTH || EMAIL.test(tenant)) return {}
-  return { [ATTR.tenantId]: tenant }
+function filteredAttributes(
+  measured: Readonly<Record<string, unknown>>,
+  keys: readonly string[],
+): Attributes {
+  const out: Attributes = {}
+  for (const key of keys) {
+    const value = measured[key]
+    if (typeof value === 'string' && value.length <= MAX_VALUE_LENGTH && !EMAIL.test(value)) out[key] = value
+  }
+  return out
 }

@@ -152,10 +152,15 @@ it('exports a SERVER span per traced request with the feature attributes; user.i
     const spans = receiver.spans() as {
       name: string
       traceId: string
+      spanId: string
+      parentSpanId?: string
       kind: number
       attributes: { key: string; value: { stringValue?: string } }[]
     }[]
     const span = spans.find((s) => s.traceId === traceId && s.kind === 2) // SPAN_KIND_SERVER
+    // The search's own work is a child span of it: the trace shows where the time went.
+    const work = spans.find((s) => s.traceId === traceId && s.name === 'search.scan')
+    expect(work?.parentSpanId).toBe(span?.spanId)
     expect(span?.name).toBe('GET /api/search')
     expect(span?.kind).toBe(2) // SPAN_KIND_SERVER
     const attributes = Object.fromEntries(span?.attributes.map((a) => [a.key, a.value.stringValue]) ?? [])

@@ -13,10 +13,25 @@
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
-import { CATALOG, instantQuery } from '@feature-analytics/insights'
+import {
+  CATALOG,
+  type CheckResult,
+  checkPassed,
+  compareLedger,
+  formatCheck,
+  instantQuery,
+  type Ledger,
+  LedgerFormatError,
+  metricsEndpointSource,
+  parseLedger,
+  prometheusSource,
+  type Source,
+  SourceError,
+} from '@feature-analytics/insights'
 import { parse } from 'yaml'
 import { runCli } from './stack/child.ts'
 import {
@@ -26,40 +41,36 @@ import {
   DEFAULT_EXPORT_INTERVAL_MS,
   PROMETHEUS_URL,
 } from './stack/components.ts'
-import { down, find, startComponent, status, up } from './stack/control.ts'
+import { down, find, StackError, startComponent, status, up } from './stack/control.ts'
 import { PROVISION, ROOT, STATE } from './stack/paths.ts'
 import { probePassed, probePipeline } from './stack/probe.ts'
 import { kill, lastLogLines } from './stack/process.ts'
 
 const log = (line: string) => console.log(`e2e: ${line.replace(/^stack: /, '')}`)
 const SIMULATE = join(ROOT, 'apps/simulator/src/cli/simulate.ts')
-const CHECK = join(ROOT, 'apps/simulator/src/cli/check.ts')
-/** The Collector holds a batch this long before sending it (processors.batch.timeout, e.g. "1s"). */
-const BATCH_TIMEOUT_MS = (() => {
-  const config = parse(readFileSync(join(ROOT, 'otel-collector/config.yaml'), 'utf8'))
-  const timeout = String(config?.processors?.batch?.timeout ?? '')
-  const match = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(timeout)
-  if (!match)
-    throw new Error(`otel-collector/config.yaml: processors.batch.timeout ${timeout} is not like 1s or 500ms`)
-  return Number(match[1]) * (match[2] === 's' ? 1000 : 1)
-})()
 const CHECK_ATTEMPTS = 3
 
 class E2eError extends Error {
   override name = 'E2eError'
 }
 
-const { values } = parseArgs({
-  options: {
-    'kill-collector': { type: 'string' },
-    'kill-after': { type: 'string', default: '20' },
-    seed: { type: 'string', default: '42' },
-    rate: { type: 'string', default: '150' },
-    duration: { type: 'string', default: '300' },
-    scenario: { type: 'string', default: join(ROOT, 'apps/simulator/scenarios/default.json') },
-  },
-  strict: true,
-})
+interface Options {
+  killCollector: number | undefined
+  killAfter: number
+  seed: string
+  rate: string
+  duration: string
+  scenario: string
+}
+
+/** One run: what it was asked, and what it has done so far (read by the cleanup and the summary). */
+interface Run {
+  readonly options: Options
+  readonly ledgerFile: string
+  /** Set once this run starts components, so a stack someone else started is never stopped by us. */
+  ours: boolean
+  outcome: CheckResult
+}
 
 function seconds(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined
@@ -67,6 +78,40 @@ function seconds(name: string, text: string | undefined): number | undefined {
   if (!Number.isFinite(value) || value <= 0)
     throw new E2eError(`--${name}: expected seconds > 0, got ${text}`)
   return value
+}
+
+function readOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      'kill-collector': { type: 'string' },
+      'kill-after': { type: 'string', default: '20' },
+      seed: { type: 'string', default: '42' },
+      rate: { type: 'string', default: '150' },
+      duration: { type: 'string', default: '300' },
+      scenario: { type: 'string', default: join(ROOT, 'apps/simulator/scenarios/default.json') },
+    },
+    strict: true,
+  })
+  return {
+    killCollector: seconds('kill-collector', values['kill-collector']),
+    killAfter: seconds('kill-after', values['kill-after']) as number,
+    seed: values.seed,
+    rate: values.rate,
+    duration: values.duration,
+    scenario: values.scenario,
+  }
+}
+
+/** The Collector holds a batch this long before sending it (processors.batch.timeout, e.g. "1s"). */
+function batchTimeoutMs(): number {
+  const config = parse(readFileSync(join(ROOT, 'otel-collector/config.yaml'), 'utf8'))
+  const timeout = String(config?.processors?.batch?.timeout ?? '')
+  const match = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(timeout)
+  if (!match)
+    throw new E2eError(
+      `otel-collector/config.yaml: processors.batch.timeout ${timeout} is not like 1s or 500ms`,
+    )
+  return Number(match[1]) * (match[2] === 's' ? 1000 : 1)
 }
 
 /** Kills the Collector mid-simulation and brings it back, failing if the simulation was already over. */
@@ -84,12 +129,13 @@ async function collectorOutage(downSeconds: number, afterSeconds: number, simula
   )
 }
 
-async function simulate(ledger: string, killCollector: number | undefined, killAfter: number): Promise<void> {
-  const args = ['--target', API_URLS.join(','), '--scenario', values.scenario, '--seed', values.seed]
-  args.push('--rate', values.rate, '--duration', values.duration, '--ledger', ledger)
+async function simulate({ options, ledgerFile }: Run): Promise<void> {
+  const args = ['--target', API_URLS.join(','), '--scenario', options.scenario, '--seed', options.seed]
+  args.push('--rate', options.rate, '--duration', options.duration, '--ledger', ledgerFile)
   log(`simulating: ${args.join(' ')}`)
   const sim = runCli(SIMULATE, args, '  ')
   let finished = false
+  const { killCollector, killAfter } = options
   const outage =
     killCollector === undefined ? undefined : collectorOutage(killCollector, killAfter, () => finished)
   // Awaited below, after the simulation; until then a failure must not count as unhandled.
@@ -112,17 +158,23 @@ function assertAllRunning(): void {
   throw new E2eError(`not running any more: ${stopped.map((c) => c.name).join(', ')}\n${logs}`)
 }
 
+/** Compares the ledger with a source, relaying the mismatches and the summary line with a prefix. */
+async function compare(ledger: Ledger, source: Source, prefix: string): Promise<CheckResult> {
+  const result = await compareLedger(ledger, source)
+  for (const line of formatCheck(result).split('\n')) log(`${prefix}${line}`)
+  return result
+}
+
 /** The check, retried a couple of export intervals in case the last export is still on its way. */
-async function check(ledger: string, exportIntervalMs: number): Promise<{ n: number; m: number }> {
+async function check(ledger: Ledger, exportIntervalMs: number): Promise<CheckResult> {
+  const wait = exportIntervalMs + batchTimeoutMs() + 2000
+  const prometheus = prometheusSource(PROMETHEUS_URL)
   for (let attempt = 1; ; attempt++) {
-    await sleep(exportIntervalMs + BATCH_TIMEOUT_MS + 2000)
+    await sleep(wait)
     assertAllRunning()
     log(`checking the ledger against Prometheus (attempt ${attempt} of ${CHECK_ATTEMPTS})`)
-    const result = await runCli(CHECK, ['--ledger', ledger, '--prometheus', PROMETHEUS_URL], '  ').done
-    const summary = /checked (\d+) series, (\d+) mismatches/.exec(result.lines.at(-1) ?? '')
-    if (!summary) throw new E2eError(`the check did not run (exit ${result.code ?? result.signal})`)
-    const [n, m] = [Number(summary[1]), Number(summary[2])]
-    if ((m === 0 && n > 0) || attempt === CHECK_ATTEMPTS) return { n, m }
+    const result = await compare(ledger, prometheus, '  ')
+    if (checkPassed(result) || attempt === CHECK_ATTEMPTS) return result
   }
 }
 
@@ -130,10 +182,14 @@ async function check(ledger: string, exportIntervalMs: number): Promise<{ n: num
  * Diagnosis only, when Prometheus disagrees with the ledger: the same check against the replicas'
  * own /metrics pages tells whether the difference is already there before the pipeline.
  */
-async function diagnoseAtSource(ledger: string): Promise<void> {
-  const pages = API_METRICS_URLS.join(',')
-  const result = await runCli(CHECK, ['--ledger', ledger, '--api-metrics', pages], '  source: ').done
-  log(`the API replicas' own /metrics against the ledger: ${result.lines.at(-1) ?? '(no result)'}`)
+async function diagnoseAtSource(ledger: Ledger): Promise<void> {
+  log("the API replicas' own /metrics against the ledger:")
+  try {
+    await compare(ledger, await metricsEndpointSource(API_METRICS_URLS), '  source: ')
+  } catch (error) {
+    if (!(error instanceof SourceError)) throw error
+    log(`  source: could not read them: ${error.message}`)
+  }
 }
 
 /** Every catalog query (the dashboards' and recording rules' PromQL) must run and find data. */
@@ -148,16 +204,8 @@ async function catalogQueries(): Promise<void> {
   log(`catalog queries: ${total} of ${total} return data in Prometheus`)
 }
 
-let outcome = { n: 0, m: 0 }
-/** Set once this run starts components, so a stack someone else started is never stopped by us. */
-let ours = false
-
-async function main(): Promise<void> {
-  const killCollector = seconds('kill-collector', values['kill-collector'])
-  const killAfter = seconds('kill-after', values['kill-after']) as number
-  const ledger = join(STATE, 'e2e', `ledger-${values.seed}.json`)
+async function e2e(run: Run): Promise<void> {
   mkdirSync(join(STATE, 'e2e'), { recursive: true })
-
   execFileSync(PROVISION, { stdio: 'inherit' })
   const running = status().filter((c) => c.pid !== undefined)
   if (running.length > 0) {
@@ -166,7 +214,7 @@ async function main(): Promise<void> {
     )
   }
   log('starting the stack (fresh Prometheus data, demo seeding off)')
-  ours = true
+  run.ours = true
   await up({ seedDemo: false, exportIntervalMs: DEFAULT_EXPORT_INTERVAL_MS, log })
 
   const probe = await probePipeline({ collectorUrl: COLLECTOR_OTLP_URL, prometheusUrl: PROMETHEUS_URL })
@@ -175,33 +223,51 @@ async function main(): Promise<void> {
     `pipeline probe: ${probe.got} = ${probe.expected} through Collector -> Prometheus, user.id/e-mail scrubbed`,
   )
 
-  await simulate(ledger, killCollector, killAfter)
-  outcome = await check(ledger, DEFAULT_EXPORT_INTERVAL_MS)
-  if (outcome.m > 0) await diagnoseAtSource(ledger)
+  await simulate(run)
+  const ledger = parseLedger(await readFile(run.ledgerFile, 'utf8'))
+  run.outcome = await check(ledger, DEFAULT_EXPORT_INTERVAL_MS)
+  if (!checkPassed(run.outcome)) await diagnoseAtSource(ledger)
   await catalogQueries()
 }
 
-let failed = false
-const interrupt = () => {
-  log('interrupted')
-  void (ours ? down({ log }) : Promise.resolve()).finally(() => process.exit(130))
-}
-process.once('SIGINT', interrupt)
-process.once('SIGTERM', interrupt)
-try {
-  await main()
-} catch (error) {
-  failed = true
-  const expected = error instanceof E2eError || (error as Error).name === 'StackError'
-  log(`FAILED: ${expected ? (error as Error).message : (error as Error).stack}`)
-} finally {
-  if (ours) {
-    log('stopping the stack')
-    await down({ log }).catch((error: unknown) => {
-      failed = true
-      log(`could not stop the stack: ${(error as Error).message}`)
-    })
+/** Runs the e2e and always stops what it started; true when everything ran and the check passed. */
+async function main(): Promise<boolean> {
+  let run: Run | undefined
+  let failed = false
+  const stopOurs = () => (run?.ours ? down({ log }) : Promise.resolve())
+  const interrupt = () => {
+    log('interrupted')
+    void stopOurs().finally(() => process.exit(130))
   }
+  process.once('SIGINT', interrupt)
+  process.once('SIGTERM', interrupt)
+  try {
+    const options = readOptions()
+    run = {
+      options,
+      ledgerFile: join(STATE, 'e2e', `ledger-${options.seed}.json`),
+      ours: false,
+      outcome: { checked: 0, mismatches: [] },
+    }
+    await e2e(run)
+  } catch (error) {
+    failed = true
+    const expected = [E2eError, StackError, SourceError, LedgerFormatError].some(
+      (type) => error instanceof type,
+    )
+    log(`FAILED: ${expected ? (error as Error).message : (error as Error).stack}`)
+  } finally {
+    if (run?.ours) {
+      log('stopping the stack')
+      await down({ log }).catch((error: unknown) => {
+        failed = true
+        log(`could not stop the stack: ${(error as Error).message}`)
+      })
+    }
+  }
+  const outcome = run?.outcome ?? { checked: 0, mismatches: [] }
+  log(`checked ${outcome.checked} series, ${outcome.mismatches.length} mismatches`)
+  return !failed && checkPassed(outcome)
 }
-log(`checked ${outcome.n} series, ${outcome.m} mismatches`)
-if (failed || outcome.m > 0 || outcome.n === 0) process.exitCode = 1
+
+if (!(await main())) process.exitCode = 1

@@ -6,7 +6,7 @@ import { once } from 'node:events'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Plan } from '@feature-analytics/schema'
-import { FeatureAggregator } from '@feature-analytics/tracker-node'
+import { FeatureAggregator, type FeatureAggregatorOptions } from '@feature-analytics/tracker-node'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { type AppOptions, createApp } from '../src/app.ts'
 import { FEATURE_NAMES } from '../src/catalog.ts'
@@ -57,8 +57,12 @@ export interface TestApi {
 
 let sequence = 0
 
-export const startApi = async (options: AppOptions = {}, seedDemo = false): Promise<TestApi> => {
-  const aggregator = new FeatureAggregator({ features: FEATURE_NAMES })
+export const startApi = async (
+  options: AppOptions = {},
+  seedDemo = false,
+  aggregation: FeatureAggregatorOptions = {},
+): Promise<TestApi> => {
+  const aggregator = new FeatureAggregator({ features: FEATURE_NAMES, ...aggregation })
   const reader = new CollectingReader({ metricProducers: [aggregator] })
   const meterProvider = new MeterProvider({ readers: [reader] })
   const logs: string[] = []

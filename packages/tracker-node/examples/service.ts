@@ -10,10 +10,12 @@ export const telemetry = startTelemetry({
 })
 await telemetry.ready
 
-// The fast path: the tracker records into FeatureAggregator, which every reader collects.
+// The fast path: the tracker records into FeatureAggregator, which every reader collects,
+// and shares its tenant budget, so usage and browser clicks fold the same tenants into _other.
 const tracker = createFeatureTracker({
   catalog: { report_export: { category: 'reporting' }, search: { category: 'discovery' } },
   recorder: telemetry.aggregator,
+  tenantBudget: telemetry.aggregator.tenantBudget,
 })
 await tracker.trackFeatureUsed({
   feature: 'search',

@@ -1,7 +1,14 @@
 import { ATTR, METRICS, TIME_SPENT_BUCKETS_MS } from '@feature-analytics/schema'
+import { createFeatureTracker } from '@feature-analytics/tracker'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { afterEach, describe, expect, it } from 'vitest'
-import { BoundariesMismatchError, FeatureAggregator, MergeError, OVERFLOW_ATTRIBUTES } from '../src/index.ts'
+import {
+  BoundariesMismatchError,
+  FeatureAggregator,
+  MergeError,
+  OVERFLOW_ATTRIBUTES,
+  TelemetryConfigError,
+} from '../src/index.ts'
 import { normalize, testReader } from './collect.ts'
 
 const click = {
@@ -153,6 +160,29 @@ describe('FeatureAggregator', () => {
     ])
   })
 
+  it('shares one tenant budget with the tracker: usage and clicks fold the same tenants', async () => {
+    const aggregator = new FeatureAggregator({ maxTenants: 1 })
+    const tracker = createFeatureTracker({
+      catalog: { search: { category: 'discovery' } },
+      recorder: aggregator,
+      tenantBudget: aggregator.tenantBudget,
+    })
+    const use = { feature: 'search', userId: 'u-1', plan: 'pro' } as const
+    await tracker.trackFeatureUsed({ ...use, tenantId: 'a' })
+    aggregator.mergeSum(METRICS.click, { ...click, [ATTR.tenantId]: 'b' }, 1)
+    await tracker.trackFeatureUsed({ ...use, tenantId: 'b' })
+    const metric = await collected(aggregator)
+    const tenants = (name: string) => metric(name)?.points.map((p) => [p.attributes['tenant.id'], p.value])
+    expect(tenants(METRICS.click)).toEqual([['_other', 1]])
+    expect(tenants(METRICS.usage)).toEqual([
+      ['_other', 1],
+      ['a', 1],
+    ])
+    expect(() => new FeatureAggregator({ maxTenants: 1, tenantBudget: aggregator.tenantBudget })).toThrow(
+      TelemetryConfigError,
+    )
+  })
+
   it('keeps ui.element ids to code identifiers and to a budget per feature; zero deltas mint nothing', async () => {
     const aggregator = new FeatureAggregator({ maxElementsPerFeature: 3 })
     const element = (id: string) => ({ ...click, [ATTR.uiElement]: id })
@@ -182,7 +212,16 @@ describe('FeatureAggregator', () => {
 
   it('caps series per instrument like the SDK: limit - 1 series, then one overflow series', async () => {
     const aggregator = new FeatureAggregator({ cardinalityLimits: { [METRICS.usage]: 5 } })
-    for (let t = 0; t < 50; t++) aggregator.usage('search', 'discovery', 'pro', `tenant-${t}`, 'success')
+    for (let t = 0; t < 50; t++) {
+      const attributes = {
+        [ATTR.featureName]: 'search',
+        [ATTR.featureCategory]: 'discovery',
+        [ATTR.userPlan]: 'pro',
+        [ATTR.tenantId]: `tenant-${t}`,
+        [ATTR.outcome]: 'success',
+      } as const
+      aggregator.record('usage', attributes, 1)
+    }
     const usage = (await collected(aggregator))(METRICS.usage)?.points ?? []
     expect(usage).toHaveLength(5)
     expect(usage.find((p) => p.attributes['otel.metric.overflow'])).toEqual({

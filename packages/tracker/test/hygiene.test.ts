@@ -10,7 +10,7 @@ import {
   RETENTION_OUTCOMES,
 } from '@feature-analytics/schema'
 import fc from 'fast-check'
-import { createFeatureTracker, TrackerConfigError } from '../src/index.ts'
+import { createFeatureTracker, TenantBudget, TrackerConfigError } from '../src/index.ts'
 import { sdk } from './sdk.ts'
 
 const catalog = { report_export: { category: 'reporting' }, search: { category: 'discovery' } }
@@ -136,6 +136,8 @@ describe('input hygiene policy', () => {
       { catalog, recorder: {} },
       { catalog, adoptionStore: { add() {} } },
       { catalog, onStageReached: 'yes' },
+      { catalog, tenantBudget: { admit: () => true } },
+      { catalog, tenantBudget: new TenantBudget(2), limits: { maxTenants: 2 } },
     ]
     for (const options of bad) {
       assert.throws(() => createFeatureTracker(options as never), TrackerConfigError, JSON.stringify(options))

@@ -45,6 +45,8 @@ interface PlannedCall {
   input: CallInput
   /** gated: a feature outside the plan (403 expected); invalid: bad input (400); valid: success. */
   expect: 'gated' | 'invalid' | 'valid'
+  /** A planted latency spike's X-Work-Factor for this call. */
+  workFactor?: number
 }
 
 class TenantAborted extends Error {}
@@ -114,7 +116,8 @@ export class TenantActor {
     const call = this.#chooseCall()
     if (!call) return
     if (call.expect !== 'gated') this.#browse(user, call.entry.name)
-    const answer = await callFeature(this.#deps.client, user.token, call.entry, call.input)
+    const answer = await callFeature(this.#deps.client, user.token, call.entry, call.input, call.workFactor)
+    if (call.workFactor !== undefined && ok(answer)) this.#deps.book.spiked(call.entry.name, this.#plan)
     this.#book(user, call, answer)
   }
 
@@ -134,7 +137,22 @@ export class TenantActor {
     const invalid = chance(faker, errors.invalidInputRate)
     const inputs = FEATURE_INPUTS[feature]
     const input = invalid ? inputs.invalid(faker, this.#context) : inputs.valid(faker, this.#context)
-    return { entry, input, expect: invalid ? 'invalid' : 'valid' }
+    if (invalid) return { entry, input, expect: 'invalid' }
+    const workFactor = this.#latencySpike(feature)
+    return { entry, input, expect: 'valid', ...(workFactor === undefined ? {} : { workFactor }) }
+  }
+
+  /**
+   * A planted latency spike for this call: the work factor to ask for, or undefined. Draws only
+   * when an effect matches, so scenarios without one replay exactly as before.
+   */
+  #latencySpike(feature: FeatureName): number | undefined {
+    for (const effect of this.#deps.scenario.planted) {
+      if (effect.effect !== 'latency_spike' || effect.feature !== feature || effect.plan !== this.#plan)
+        continue
+      if (chance(this.#faker, effect.share)) return effect.factor
+    }
+    return undefined
   }
 
   #pickFeature(): FeatureName | undefined {

@@ -9,7 +9,7 @@ import {
   type FeatureRecorder,
   type TenantBudget,
 } from '@feature-analytics/tracker'
-import { featureTracking } from '@feature-analytics/tracker-koa'
+import { featureTracking, serverSpan } from '@feature-analytics/tracker-koa'
 import { bodyParser } from '@koa/bodyparser'
 import { Router } from '@koa/router'
 import Koa from 'koa'
@@ -87,6 +87,9 @@ export const createApp = (deps: AppDeps): Koa => {
   const app = new Koa()
   // Errors outside the middleware chain (a socket failing mid-response) would otherwise go to stderr.
   app.on('error', (err: unknown) => logger.warn({ err }, 'response error'))
+  // First, so the request's span (sampled by the tracer provider's head sampler) is active for
+  // everything after it: trackFeature tags it with the feature, tenant, plan and user.
+  app.use(serverSpan())
   app.use(requestLog(logger))
   app.use(errorHandler(logger))
   app.use(securityHeaders)

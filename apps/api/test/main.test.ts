@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
 import { afterEach, expect, it } from 'vitest'
 import { startRedis } from '../../../packages/adoption-redis/test/redis-server.ts'
+import { otlpReceiver } from '../../../packages/tracker-node/test/otlp-receiver.ts'
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 const children: ChildProcess[] = []
@@ -114,6 +115,71 @@ it('serves the API and its Prometheus metrics, and shuts down cleanly on SIGTERM
   await expect(fetch(`${url}/healthz`)).rejects.toThrow()
 }, 60_000)
 
+/** A replica on ephemeral loopback ports with the demo accounts. */
+const DEMO = { PORT: '0', HOST: '127.0.0.1', METRICS_PORT: '0', SEED_DEMO: 'true' }
+
+const loginDemoPro = async (url: string) => {
+  const login = await fetch(`${url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'demo-pro@example.com', password: 'demo-password' }),
+  })
+  return (await login.json()) as { token: string; user: { id: string }; tenant: { id: string } }
+}
+
+it('exports a SERVER span per traced request with the feature attributes; user.id stays off metrics', async () => {
+  const receiver = await otlpReceiver()
+  try {
+    const api = start({
+      ...DEMO,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_TRACES_SAMPLER: '',
+      OTEL_TRACES_SAMPLER_ARG: '',
+    })
+    const { url, traceSampling } = (await api.logged('listening')) as { url: string; traceSampling: string }
+    expect(traceSampling).toBe('parentbased_traceidratio(0.1)')
+    const { token, user, tenant } = await loginDemoPro(url)
+    // The caller sampled this trace: the parent-based sampler follows it whatever the ratio.
+    const traceId = '4bf92f3577b34e0ea8f1c2d3a1b0c9e8'
+    const search = await fetch(`${url}/api/search?q=churn`, {
+      headers: { authorization: `Bearer ${token}`, traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    })
+    expect(search.status).toBe(200)
+    api.child.kill('SIGTERM') // flushes metrics and spans on the way out
+    expect((await once(api.child, 'exit'))[0]).toBe(0)
+
+    const spans = receiver.spans() as {
+      name: string
+      traceId: string
+      spanId: string
+      parentSpanId?: string
+      kind: number
+      attributes: { key: string; value: { stringValue?: string } }[]
+    }[]
+    const span = spans.find((s) => s.traceId === traceId && s.kind === 2) // SPAN_KIND_SERVER
+    // The search's own work is a child span of it: the trace shows where the time went.
+    const work = spans.find((s) => s.traceId === traceId && s.name === 'search.scan')
+    expect(work?.parentSpanId).toBe(span?.spanId)
+    expect(span?.name).toBe('GET /api/search')
+    expect(span?.kind).toBe(2) // SPAN_KIND_SERVER
+    const attributes = Object.fromEntries(span?.attributes.map((a) => [a.key, a.value.stringValue]) ?? [])
+    expect(attributes).toMatchObject({
+      'feature.name': 'search',
+      'tenant.id': tenant.id,
+      'user.plan': 'pro',
+      'user.id': user.id,
+    })
+    // Every metric point that left the process: none carries user.id, as a key or as a value.
+    const exported = JSON.stringify(receiver.metrics)
+    expect(receiver.points('product.feature.usage').length).toBeGreaterThan(0)
+    expect(exported).not.toContain('"user.id"')
+    expect(exported).not.toContain(user.id)
+  } finally {
+    await receiver.close()
+  }
+}, 60_000)
+
 it('refuses to start on bad configuration, naming the variable', async () => {
   const api = start({ PORT: 'not-a-port', LOG_LEVEL: 'chatty' })
   const [code] = await once(api.child, 'exit')
@@ -121,26 +187,19 @@ it('refuses to start on bad configuration, naming the variable', async () => {
   expect(api.stderr()).toContain('invalid configuration')
   expect(api.stderr()).toContain('PORT: expected a port number')
   expect(api.stderr()).toContain('LOG_LEVEL: ')
+
+  const sampler = start({ PORT: '0', METRICS_PORT: '0', OTEL_TRACES_SAMPLER: 'sometimes' })
+  expect((await once(sampler.child, 'exit'))[0]).toBe(1)
+  expect(sampler.stderr()).toContain('OTEL_TRACES_SAMPLER "sometimes" is not supported')
 }, 30_000)
 
 it('shares adoption counts through Redis when REDIS_URL is set, and refuses to start without it', async () => {
   const redis = await startRedis()
   try {
-    const api = start({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      METRICS_PORT: '0',
-      SEED_DEMO: 'true',
-      REDIS_URL: redis.url,
-    })
+    const api = start({ ...DEMO, REDIS_URL: redis.url })
     const { url, adoptionStore } = (await api.logged('listening')) as { url: string; adoptionStore: string }
     expect(adoptionStore).toBe('redis')
-    const login = await fetch(`${url}/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'demo-pro@example.com', password: 'demo-password' }),
-    })
-    const { token, user } = (await login.json()) as { token: string; user: { id: string } }
+    const { token, user } = await loginDemoPro(url)
     for (let i = 0; i < 3; i++) {
       const reply = await fetch(`${url}/api/search?q=churn`, {
         headers: { authorization: `Bearer ${token}` },

@@ -6,7 +6,16 @@ import { isPlan, type Plan } from '@feature-analytics/schema'
 import { type ApiClient, describeAnswer } from './client.ts'
 import { FEATURE_INPUTS, type FeatureName } from './features.ts'
 import type { Scenario } from './scenario.ts'
-import type { CatalogEntry } from './tenant.ts'
+
+/** One feature as the API serves it: its name, the plans that include it, and its route. */
+export interface CatalogEntry {
+  name: FeatureName
+  plans: readonly Plan[]
+  method: string
+  path: string
+}
+
+export type Catalog = ReadonlyMap<FeatureName, CatalogEntry>
 
 export class CatalogError extends Error {
   override name = 'CatalogError'

@@ -10,9 +10,27 @@ const pct = (x: number | undefined) => (x === undefined ? '-' : `${Math.round(x 
 const pct1 = (x: number | undefined) => (x === undefined ? '-' : `${(x * 100).toFixed(1)}%`)
 
 export function plantedReport(planted: readonly PlantedEffect[], insights: Insights): string[] {
-  return planted.map((effect) =>
-    effect.effect === 'upgrade_boost' ? upgradeLine(effect, insights) : churnLine(effect, insights),
-  )
+  return planted.map((effect) => {
+    switch (effect.effect) {
+      case 'upgrade_boost':
+        return upgradeLine(effect, insights)
+      case 'churn_factor':
+        return churnLine(effect, insights)
+      default:
+        return latencyLine(effect, insights)
+    }
+  })
+}
+
+function latencyLine(
+  effect: Extract<PlantedEffect, { effect: 'latency_spike' }>,
+  insights: Insights,
+): string {
+  const planted = `planted: ${pct(effect.share)} of ${effect.feature} calls on ${effect.plan} do ${effect.factor}x the work`
+  const rank = insights.latencyP95.findIndex((r) => r.feature === effect.feature)
+  const row = insights.latencyP95[rank]
+  if (!row) return `${planted}\n    found: no latency measured for ${effect.feature} yet`
+  return `${planted}\n    found: p95 ${row.p95Ms.toFixed(1)} ms, #${rank + 1} of ${insights.latencyP95.length} features by p95 latency`
 }
 
 function upgradeLine(

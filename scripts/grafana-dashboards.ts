@@ -30,6 +30,8 @@ interface PanelSpec {
 const label = (attribute: string) => promLabel(attribute)
 const byFeature = (unit: string): View => ({ kind: 'bars', legend: `{{${label(ATTR.featureName)}}}`, unit })
 
+const featureByPlan: View = { kind: 'matrix', rows: label(ATTR.featureName), columns: label(ATTR.userPlan) }
+
 // A Record over QueryName: a query added to the catalog does not typecheck until it has a panel.
 const PANELS: Record<QueryName, PanelSpec> = {
   usageByPlan: {
@@ -79,6 +81,30 @@ const PANELS: Record<QueryName, PanelSpec> = {
     title: 'p95 latency per feature (dots: sampled requests, click to open the trace)',
     view: { kind: 'timeseries', legend: `{{${label(ATTR.featureName)}}}`, unit: 'ms' },
     width: 24,
+  },
+  latencyP50ByPlan: {
+    section: 'Latency',
+    title: 'p50 latency (ms): feature × plan',
+    view: featureByPlan,
+    width: 6,
+  },
+  latencyP95ByPlan: {
+    section: 'Latency',
+    title: 'p95 latency (ms): feature × plan',
+    view: featureByPlan,
+    width: 6,
+  },
+  latencyP99ByPlan: {
+    section: 'Latency',
+    title: 'p99 latency (ms): feature × plan',
+    view: featureByPlan,
+    width: 6,
+  },
+  latencyCallsByPlan: {
+    section: 'Latency',
+    title: 'Calls measured: feature × plan',
+    view: featureByPlan,
+    width: 6,
   },
 }
 

@@ -94,7 +94,8 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     options.aggregator instanceof FeatureAggregator
       ? options.aggregator
       : new FeatureAggregator({ cardinalityLimits: options.cardinalityLimits, ...options.aggregator })
-  const producers: MetricProducer[] = [aggregator]
+  // One producer per reader, so each gets every exemplar once (see FeatureAggregator.producer).
+  const producers = (): MetricProducer[] => [aggregator.producer()]
   const interval = exportInterval(options.exportIntervalMillis)
   const cardinalityLimits = { default: options.cardinalityLimits?.default ?? DEFAULT_CARDINALITY_LIMIT }
   const periodic = (exporter: PushMetricExporter) =>
@@ -102,7 +103,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       exporter,
       exportIntervalMillis: interval,
       exportTimeoutMillis: Math.min(interval, 30_000),
-      metricProducers: producers,
+      metricProducers: producers(),
       cardinalityLimits,
     })
 
@@ -110,7 +111,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const otlpMetrics = otlpMetricExporter(options.otlpEndpoint, options.otlpProtocol)
   if (otlpMetrics) readers.push(periodic(otlpMetrics))
   for (const exporter of options.metricExporters ?? []) readers.push(periodic(exporter))
-  for (const build of options.metricReaders ?? []) readers.push(build(producers))
+  for (const build of options.metricReaders ?? []) readers.push(build(producers()))
 
   let prometheusUrl: string | undefined
   let ready: Promise<void> = Promise.resolve()
@@ -119,7 +120,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     prometheusUrl = `http://${host}:${options.prometheusPort}/metrics`
     ready = new Promise<void>((resolve, reject) => {
       readers.push(
-        new PrometheusExporter({ host, port: options.prometheusPort, metricProducers: producers }, (error) =>
+        new PrometheusExporter({ host, port: options.prometheusPort, metricProducers: producers() }, (error) =>
           error ? reject(error) : resolve(),
         ),
       )

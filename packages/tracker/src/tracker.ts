@@ -138,7 +138,13 @@ class Tracker implements FeatureTracker {
       1,
     )
     if (isDuration(durationMs)) {
-      const attributes = { [ATTR.featureName]: name, [ATTR.featureCategory]: category, [ATTR.userPlan]: plan }
+      // tenant.id goes on the exemplar only (the real tenant, not `_other`): no series per tenant.
+      const attributes = {
+        [ATTR.featureName]: name,
+        [ATTR.featureCategory]: category,
+        [ATTR.userPlan]: plan,
+        [ATTR.tenantId]: tenant,
+      }
       recorder.record('latency', attributes, durationMs)
     } else if (durationMs !== undefined) this.#drop('invalid_value')
     this.#users.add(name, plan, user)

@@ -120,8 +120,9 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     prometheusUrl = `http://${host}:${options.prometheusPort}/metrics`
     ready = new Promise<void>((resolve, reject) => {
       readers.push(
-        new PrometheusExporter({ host, port: options.prometheusPort, metricProducers: producers() }, (error) =>
-          error ? reject(error) : resolve(),
+        new PrometheusExporter(
+          { host, port: options.prometheusPort, metricProducers: producers() },
+          (error) => (error ? reject(error) : resolve()),
         ),
       )
     })

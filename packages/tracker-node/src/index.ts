@@ -8,7 +8,7 @@ export {
 } from './limits.ts'
 export { BoundariesMismatchError, MergeError } from './merge-error.ts'
 export type { HistogramPoint } from './merge-input.ts'
-export type { OtlpProtocol } from './otlp.ts'
+export { metricExporterWithExemplars, type OtlpProtocol } from './otlp.ts'
 export type { ServiceIdentity } from './resource.ts'
 export {
   DEFAULT_TRACES_SAMPLER,

@@ -43,7 +43,9 @@ export async function debugCollector(): Promise<DebugCollector> {
       'exporters: { debug: { verbosity: detailed } }',
       'service:',
       '  telemetry: { metrics: { level: none } }',
-      '  pipelines: { metrics: { receivers: [otlp], exporters: [debug] } }',
+      '  pipelines:',
+      '    metrics: { receivers: [otlp], exporters: [debug] }',
+      '    traces: { receivers: [otlp], exporters: [debug] }',
     ].join('\n'),
   )
   let text = ''

@@ -26,8 +26,9 @@ export interface ExemplarCheck {
 /** How many of each feature's slowest buckets (those holding exemplars) are checked. */
 const SLOWEST_BUCKETS = 2
 /**
- * The server span wraps the tracked call (routing, the middleware's own bookkeeping), so it may
- * outlast the exemplar's value by a little; it must not fall short of the bucket.
+ * The exemplar names the `feature.<name>` span tracker-koa opens around the handler: it starts just
+ * before the latency timer and ends just after the call is recorded, so it may outlast the
+ * exemplar's value by a hair (never by more than this), and can only be longer.
  */
 const SPAN_OVERHEAD_MS = 2
 

@@ -6,7 +6,7 @@
 import { ATTR, METRICS, TIME_SPENT_BUCKETS_MS } from '@feature-analytics/schema'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Account, startApi, type TestApi } from './harness.ts'
+import { type Account, startApi, type TestApi } from '../src/testing.ts'
 import { CUMULATIVE, click, clickMetric, exportRequest, timeSpentMetric } from './otlp.ts'
 
 let api: TestApi

@@ -13,7 +13,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { type Account, startApi, type TestApi } from './harness.ts'
+import { type Account, startApi, type TestApi } from '../src/testing.ts'
 
 const spans = new InMemorySpanExporter()
 const provider = new TracerProvider({

@@ -12,14 +12,8 @@ import type { TenantBook } from './book.ts'
 import { emptyBatch, isEmpty, recordVisit, splitClickKey, toOtlp } from './browser.ts'
 import type { Catalog, CatalogEntry } from './catalog.ts'
 import { type Answer, type ApiClient, describeAnswer } from './client.ts'
-import { ACCESS_REFUSED, callFeature, ok } from './feature-call.ts'
-import {
-  type CallInput,
-  FEATURE_INPUTS,
-  type FeatureName,
-  NEEDS_DASHBOARD,
-  type TenantContext,
-} from './features.ts'
+import { ACCESS_REFUSED, callFeature, idKindsOf, ok } from './feature-call.ts'
+import { type CallInput, FEATURE_ELEMENTS, type FeatureName, type TenantContext } from './features.ts'
 import { chance } from './random.ts'
 import type { Scenario } from './scenario.ts'
 import { type SimUser, signUp } from './signup.ts'
@@ -116,8 +110,16 @@ export class TenantActor {
     const call = this.#chooseCall()
     if (!call) return
     if (call.expect !== 'gated') this.#browse(user, call.entry.name)
-    const answer = await callFeature(this.#deps.client, user.token, call.entry, call.input, call.workFactor)
-    if (call.workFactor !== undefined && ok(answer)) this.#deps.book.spiked(call.entry.name, this.#plan)
+    const { client, book } = this.#deps
+    const answer = await callFeature(
+      client,
+      user.token,
+      call.entry,
+      call.input,
+      this.#context,
+      call.workFactor,
+    )
+    if (call.workFactor !== undefined && ok(answer)) book.spiked(call.entry.name, this.#plan)
     this.#book(user, call, answer)
   }
 
@@ -127,17 +129,18 @@ export class TenantActor {
     const gated = [...this.#deps.catalog.values()].filter((e) => !e.plans.includes(this.#plan))
     if (gated.length > 0 && chance(faker, errors.gatedCallRate)) {
       const entry = faker.helpers.arrayElement(gated)
-      return { entry, input: FEATURE_INPUTS[entry.name].valid(faker, this.#context), expect: 'gated' }
+      return { entry, input: entry.example, expect: 'gated' }
     }
     let feature = this.#pickFeature()
     if (!feature) return undefined
-    if (NEEDS_DASHBOARD.has(feature) && this.#context.dashboards.length === 0) feature = 'dashboard_create'
+    // A share needs a dashboard to share: the tenant creates one first.
+    const needs = idKindsOf(this.#deps.catalog.get(feature)?.example ?? {})
+    if (needs.includes('dashboard') && this.#context.dashboards.length === 0) feature = 'dashboard_create'
     const entry = this.#deps.catalog.get(feature)
     if (!entry?.plans.includes(this.#plan)) return undefined
     const invalid = chance(faker, errors.invalidInputRate)
-    const inputs = FEATURE_INPUTS[feature]
-    const input = invalid ? inputs.invalid(faker, this.#context) : inputs.valid(faker, this.#context)
-    if (invalid) return { entry, input, expect: 'invalid' }
+    if (invalid) return { entry, input: entry.invalid, expect: 'invalid' }
+    const input = entry.example
     const workFactor = this.#latencySpike(feature)
     return { entry, input, expect: 'valid', ...(workFactor === undefined ? {} : { workFactor }) }
   }
@@ -170,7 +173,7 @@ export class TenantActor {
     if (!chance(faker, browser.engagement)) return
     const clicks = faker.number.int(browser.clicksPerVisit)
     const elements = Array.from({ length: clicks }, () =>
-      faker.helpers.arrayElement(FEATURE_INPUTS[feature].elements),
+      faker.helpers.arrayElement(FEATURE_ELEMENTS[feature]),
     )
     recordVisit(user.batch, feature, elements, faker.number.int(browser.secondsPerVisit) * 1000)
   }

@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net'
 import { ATTR } from '@feature-analytics/schema'
+import { otel } from '@feature-analytics/test-support/metrics'
 import { createFeatureTracker } from '@feature-analytics/tracker'
 import Router from '@koa/router'
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import Koa from 'koa'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { featureTracking, serverSpan, type TrackedUser } from '../src/index.ts'
-import { otel } from './otel.ts'
 
 const catalog = { report_export: { category: 'reporting' } }
 const TRACE_ID = '4bf92f3577b34e0ea8f1c2d3a1b0c9e8'

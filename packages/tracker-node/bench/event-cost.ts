@@ -18,13 +18,13 @@
  */
 import { parseArgs } from 'node:util'
 import { ATTR, LATENCY_BUCKETS_MS, METRICS, PLANS } from '@feature-analytics/schema'
+import { testReader } from '@feature-analytics/test-support/metrics'
 import { createFeatureTracker, InMemoryAdoptionStore } from '@feature-analytics/tracker'
 import { type Context, context, ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { Counter, Histogram, Registry } from 'prom-client'
 import { FeatureAggregator } from '../src/index.ts'
-import { testReader } from '../test/collect.ts'
 
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '9' }, events: { type: 'string', default: '200000' } },

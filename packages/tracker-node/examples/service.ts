@@ -1,12 +1,12 @@
 import { METRICS } from '@feature-analytics/schema'
 import { createFeatureTracker } from '@feature-analytics/tracker'
-import { MergeError, startTelemetry } from '@feature-analytics/tracker-node'
+import { DEFAULT_METRICS_PORT, MergeError, startTelemetry } from '@feature-analytics/tracker-node'
 
 // OTLP export turns on when OTEL_EXPORTER_OTLP_ENDPOINT is set (e.g. http://127.0.0.1:4318).
 export const telemetry = startTelemetry({
   serviceName: 'saas-api',
   serviceVersion: '1.0.0',
-  prometheusPort: Number(process.env.METRICS_PORT ?? 9464),
+  prometheusPort: Number(process.env.METRICS_PORT ?? DEFAULT_METRICS_PORT),
 })
 await telemetry.ready
 

@@ -7,12 +7,8 @@ import {
   OTHER_TENANT,
   type RecordedInstrument,
 } from '@feature-analytics/schema'
-import {
-  DEFAULT_LIMITS,
-  type FeatureRecorder,
-  TenantBudget,
-  type UsersSource,
-} from '@feature-analytics/tracker'
+import { DEFAULT_LIMITS, type FeatureRecorder, type UsersSource } from '@feature-analytics/tracker'
+import { TenantBudget } from '@feature-analytics/tracker/internal'
 import type { Attributes } from '@opentelemetry/api'
 import { millisToHrTime } from '@opentelemetry/core'
 import { emptyResource } from '@opentelemetry/resources'

@@ -1,4 +1,5 @@
 import { ATTR, METRICS, TIME_SPENT_BUCKETS_MS } from '@feature-analytics/schema'
+import { normalize, testReader } from '@feature-analytics/test-support/metrics'
 import { createFeatureTracker } from '@feature-analytics/tracker'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -9,7 +10,6 @@ import {
   OVERFLOW_ATTRIBUTES,
   TelemetryConfigError,
 } from '../src/index.ts'
-import { normalize, testReader } from './collect.ts'
 
 const click = {
   [ATTR.featureName]: 'search',

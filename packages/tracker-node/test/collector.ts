@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort } from './net.ts'
+import { freePort } from '@feature-analytics/test-support/ports'
 
 export const COLLECTOR_BIN =
   process.env.OTELCOL_BIN ?? fileURLToPath(new URL('../../../.stack/bin/otelcol-fa', import.meta.url))

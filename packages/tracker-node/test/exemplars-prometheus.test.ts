@@ -12,13 +12,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ATTR, PROMETHEUS_NAMES } from '@feature-analytics/schema'
+import { freePort } from '@feature-analytics/test-support/ports'
 import { createFeatureTracker } from '@feature-analytics/tracker'
 import { context } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { AlwaysOnSampler } from '@opentelemetry/sdk-trace'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTelemetry } from '../src/index.ts'
-import { freePort } from './net.ts'
 
 const BINARY =
   process.env.PROMETHEUS_BIN ?? fileURLToPath(new URL('../../../.stack/bin/prometheus', import.meta.url))

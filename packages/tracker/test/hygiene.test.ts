@@ -9,9 +9,10 @@ import {
   PLANS,
   RETENTION_OUTCOMES,
 } from '@feature-analytics/schema'
+import { sdk } from '@feature-analytics/test-support/metrics'
 import fc from 'fast-check'
-import { createFeatureTracker, TenantBudget, TrackerConfigError } from '../src/index.ts'
-import { sdk } from './sdk.ts'
+import { createFeatureTracker, TrackerConfigError } from '../src/index.ts'
+import { TenantBudget } from '../src/internal.ts'
 
 const catalog = { report_export: { category: 'reporting' }, search: { category: 'discovery' } }
 const FEATURES = Object.keys(catalog)

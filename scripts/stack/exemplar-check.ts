@@ -26,11 +26,11 @@ export interface ExemplarCheck {
 /** How many of each feature's slowest buckets (those holding exemplars) are checked. */
 const SLOWEST_BUCKETS = 2
 /**
- * The exemplar names the `feature.<name>` span tracker-koa opens around the handler: it starts just
- * before the latency timer and ends just after the call is recorded, so it may outlast the
- * exemplar's value by a hair (never by more than this), and can only be longer.
+ * The exemplar names the `feature.<name>` span tracker-koa opens around the handler, which takes
+ * the latency timer's own start and end instants: its duration is the exemplar's value, up to
+ * Jaeger's whole microseconds.
  */
-const SPAN_OVERHEAD_MS = 2
+const ROUNDING_MS = 0.01
 
 /** The exemplars in the slowest SLOWEST_BUCKETS buckets of every feature. */
 export function slowestBucketExemplars(exemplars: readonly SlowCall[]): SlowCall[] {
@@ -66,8 +66,8 @@ export async function checkExemplarTraces(
         (s) =>
           s.tags[ATTR.featureName] === e.feature &&
           s.tags[ATTR.tenantId] === e.tenant &&
-          s.durationMs > low &&
-          s.durationMs <= e.bucketLe + SPAN_OVERHEAD_MS,
+          s.durationMs > low - ROUNDING_MS &&
+          s.durationMs <= e.bucketLe + ROUNDING_MS,
       )
       if (match === undefined) {
         const named = spans.filter((s) => s.tags[ATTR.featureName] === e.feature)

@@ -90,7 +90,7 @@ for (let round = 0; round < rounds; round++) {
   for (const mode of order) {
     const rps = await measure(mode)
     samples.get(mode)?.push(rps)
-    console.error(`bench: round ${round + 1}/${rounds} ${mode.padEnd(12)} ${rps.toFixed(0)} req/s`)
+    console.error(`bench: round ${round + 1}/${rounds} ${mode.padEnd(13)} ${rps.toFixed(0)} req/s`)
   }
 }
 
@@ -107,3 +107,13 @@ for (const mode of MODES) {
     `${mode.padEnd(13)} ${median(rps).toFixed(0).padStart(12)}   ${range.padEnd(16)}  ${ratio.toFixed(3).padStart(7)}${' '.repeat(32)}${((1 - ratio) * 100).toFixed(1).padStart(5)}%`,
   )
 }
+
+// The spans' bar is against plain tracker: per round, how many points of `none`'s throughput
+// tracker-spans lost beyond tracker; the median over rounds, with the range.
+const tracker = samples.get('tracker') ?? []
+const points = (samples.get('tracker-spans') ?? []).map(
+  (r, i) => (((tracker[i] as number) - r) / (none[i] as number)) * 100,
+)
+console.log(
+  `\ntracker-spans vs tracker: ${median(points).toFixed(1)} points below (rounds ${Math.min(...points).toFixed(1)}..${Math.max(...points).toFixed(1)})`,
+)

@@ -9,7 +9,7 @@ import {
   type FeatureRecorder,
   type TenantBudget,
 } from '@feature-analytics/tracker'
-import { featureTracking } from '@feature-analytics/tracker-koa'
+import { featureTracking, serverSpan } from '@feature-analytics/tracker-koa'
 import { Router } from '@koa/router'
 import type { Redis } from 'ioredis'
 import Koa from 'koa'
@@ -92,7 +92,9 @@ export const createApp = (deps: AppDeps): Koa => {
     },
     throttle: new AuthThrottle(options.authLimits, deps.limiterRedis),
   }
-  const trackFeature = featureTracking(tracker)
+  // A `feature.<name>` span around each handler times exactly what the latency histogram records,
+  // so a latency exemplar (which names it) leads to a span of the exemplar's own duration.
+  const trackFeature = featureTracking(tracker, { childSpan: true })
   const limiter = new TokenBucketLimiter(options.ingest ?? { ratePerSecond: 2, burst: 30 })
   const apiBody = jsonBody(API_BODY_LIMIT)
 
@@ -104,6 +106,9 @@ export const createApp = (deps: AppDeps): Koa => {
   app.maxIpsCount = hops
   // Errors outside the middleware chain (a socket failing mid-response) would otherwise go to stderr.
   app.on('error', (err: unknown) => logger.warn({ err }, 'response error'))
+  // First, so the request's span (sampled by the tracer provider's head sampler) is active for
+  // everything after it: trackFeature tags it with the feature, tenant, plan and user.
+  app.use(serverSpan())
   app.use(requestLog(logger))
   app.use(errorHandler(logger))
   app.use(securityHeaders)

@@ -5,7 +5,7 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { TenantBudget } from '@feature-analytics/tracker/internal'
-import { startTelemetry } from '@feature-analytics/tracker-node'
+import { startTelemetry, TelemetryConfigError } from '@feature-analytics/tracker-node'
 import packageJson from '../package.json' with { type: 'json' }
 import { openAdoptionStore } from './adoption.ts'
 import { createApp } from './app.ts'
@@ -40,7 +40,18 @@ const fail = (message: string, error: unknown): never => {
   process.exit(1)
 }
 
-const telemetry = startTelemetry({
+const startTelemetryOrExit: typeof startTelemetry = (options) => {
+  try {
+    return startTelemetry(options)
+  } catch (error) {
+    // A bad OTEL_* variable (an unknown OTEL_TRACES_SAMPLER, say): the same clear exit as ConfigError.
+    if (!(error instanceof TelemetryConfigError)) throw error
+    process.stderr.write(`saas-api: invalid configuration: ${error.message}\n`)
+    process.exit(1)
+  }
+}
+
+const telemetry = startTelemetryOrExit({
   serviceName: config.serviceName,
   serviceVersion: packageJson.version,
   ...(config.serviceInstanceId ? { serviceInstanceId: config.serviceInstanceId } : {}),
@@ -97,6 +108,7 @@ logger.info(
     url: `http://${config.host}:${port}`,
     metrics: telemetry.prometheusUrl ?? 'off',
     otlp: config.otlpEndpoint ? 'on' : 'off',
+    traceSampling: telemetry.sampling,
     adoptionStore: adoption.kind,
     demoAccounts: config.seedDemo,
   },

@@ -210,6 +210,61 @@ it('loses at most the last export interval of in-process aggregation on SIGKILL'
   }
 }, 60_000)
 
+it('exports a SERVER span per traced request with the feature attributes; user.id stays off metrics', async () => {
+  const receiver = await otlpReceiver()
+  try {
+    const api = startDemo({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_TRACES_SAMPLER: '',
+      OTEL_TRACES_SAMPLER_ARG: '',
+    })
+    const { url, traceSampling } = (await api.logged('listening')) as { url: string; traceSampling: string }
+    expect(traceSampling).toBe('parentbased_traceidratio(0.1)')
+    const { token, user, tenant } = await loginDemo(url, 'demo-pro@example.com')
+    // The caller sampled this trace: the parent-based sampler follows it whatever the ratio.
+    const traceId = '4bf92f3577b34e0ea8f1c2d3a1b0c9e8'
+    const search = await fetch(`${url}/api/search?q=churn`, {
+      headers: { authorization: `Bearer ${token}`, traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    })
+    expect(search.status).toBe(200)
+    api.child.kill('SIGTERM') // flushes metrics and spans on the way out
+    expect((await once(api.child, 'exit'))[0]).toBe(0)
+
+    const spans = receiver.spans() as {
+      name: string
+      traceId: string
+      spanId: string
+      parentSpanId?: string
+      kind: number
+      attributes: { key: string; value: { stringValue?: string } }[]
+    }[]
+    const span = spans.find((s) => s.traceId === traceId && s.kind === 2) // SPAN_KIND_SERVER
+    // The search's own work is inside it (under tracker-koa's feature.search span, timed like the
+    // latency histogram): the trace shows where the time went.
+    const feature = spans.find((s) => s.traceId === traceId && s.name === 'feature.search')
+    const work = spans.find((s) => s.traceId === traceId && s.name === 'search.scan')
+    expect(feature?.parentSpanId).toBe(span?.spanId)
+    expect(work?.parentSpanId).toBe(feature?.spanId)
+    expect(span?.name).toBe('GET /api/search')
+    expect(span?.kind).toBe(2) // SPAN_KIND_SERVER
+    const attributes = Object.fromEntries(span?.attributes.map((a) => [a.key, a.value.stringValue]) ?? [])
+    expect(attributes).toMatchObject({
+      'feature.name': 'search',
+      'tenant.id': tenant.id,
+      'user.plan': 'pro',
+      'user.id': user.id,
+    })
+    // Every metric point that left the process: none carries user.id, as a key or as a value.
+    const exported = JSON.stringify(receiver.metrics)
+    expect(receiver.points('product.feature.usage').length).toBeGreaterThan(0)
+    expect(exported).not.toContain('"user.id"')
+    expect(exported).not.toContain(user.id)
+  } finally {
+    await receiver.close()
+  }
+}, 60_000)
+
 it('refuses to start on bad configuration, naming the variable', async () => {
   const api = start({ PORT: 'not-a-port', LOG_LEVEL: 'chatty' })
   const [code] = await once(api.child, 'exit')
@@ -217,6 +272,10 @@ it('refuses to start on bad configuration, naming the variable', async () => {
   expect(api.stderr()).toContain('invalid configuration')
   expect(api.stderr()).toContain('PORT: expected a port number')
   expect(api.stderr()).toContain('LOG_LEVEL: ')
+
+  const sampler = start({ PORT: '0', METRICS_PORT: '0', OTEL_TRACES_SAMPLER: 'sometimes' })
+  expect((await once(sampler.child, 'exit'))[0]).toBe(1)
+  expect(sampler.stderr()).toContain('OTEL_TRACES_SAMPLER "sometimes" is not supported')
 }, 30_000)
 
 it('shares adoption counts through Redis when REDIS_URL is set, and refuses to start without it', async () => {

@@ -16,6 +16,7 @@ import { emptyResource } from '@opentelemetry/resources'
 import type { CollectionResult, MetricData, MetricProducer, ScopeMetrics } from '@opentelemetry/sdk-metrics'
 import { TelemetryConfigError } from './config-error.ts'
 import { ElementBudget } from './element-budget.ts'
+import { ExemplarReservoir } from './exemplars.ts'
 import type { CardinalityLimits } from './limits.ts'
 import { MergeError } from './merge-error.ts'
 import {
@@ -43,6 +44,12 @@ export interface FeatureAggregatorOptions {
    * tenants folded into `_other`, clicks count under `ui.element="_other"`. Default 64.
    */
   maxElementsPerTenant?: number
+  /**
+   * Attach exemplars (trace id, span id, value, time) from sampled spans to the instruments whose
+   * table row has `exemplarAttributes` (usage, latency); default true. Costs a context lookup per
+   * measurement of those instruments.
+   */
+  exemplars?: boolean
 }
 
 /**
@@ -55,6 +62,7 @@ export interface FeatureAggregatorOptions {
  */
 export class FeatureAggregator implements FeatureRecorder, MetricProducer {
   #streams: Streams
+  #reservoir: ExemplarReservoir | undefined
   /**
    * The tenants with their own series. Pass it to createFeatureTracker's `tenantBudget`, so usage
    * and merged clicks fold the same tenants into `_other`.
@@ -65,7 +73,8 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
   #timeSpentRules: MergeRules
 
   constructor(options: FeatureAggregatorOptions = {}) {
-    this.#streams = createStreams(options.cardinalityLimits ?? {})
+    this.#reservoir = options.exemplars === false ? undefined : new ExemplarReservoir()
+    this.#streams = createStreams(options.cardinalityLimits ?? {}, this.#reservoir)
     const maxValueLength = options.maxValueLength ?? DEFAULT_LIMITS.maxValueLength
     const features = options.features ? new Set(options.features) : undefined
     if (options.tenantBudget !== undefined && options.maxTenants !== undefined)
@@ -159,13 +168,35 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
     if (p.count > 0) stream.merge(a, p)
   }
 
-  /** MetricProducer: a cumulative snapshot. Stateless, so every reader can call it. */
+  /**
+   * MetricProducer: a cumulative snapshot, with every exemplar the reservoir holds. Stateless, so
+   * every reader can call it; `producer()` gives a reader only the exemplars new since its last call.
+   */
   async collect(): Promise<CollectionResult> {
+    return this.#collect(0)
+  }
+
+  /**
+   * A MetricProducer for one reader: the same cumulative points, but each exemplar only once (the
+   * latest per bucket since the reader's previous collection), so exports do not repeat them.
+   */
+  producer(): MetricProducer {
+    let cursor = 0
+    return {
+      collect: async () => {
+        const since = cursor
+        cursor = this.#reservoir?.seq ?? 0
+        return this.#collect(since)
+      },
+    }
+  }
+
+  #collect(exemplarsSince: number): CollectionResult {
     const endTime = millisToHrTime(Date.now())
     const errors: unknown[] = []
     const byMeter = new Map<string, MetricData[]>()
     for (const stream of Object.values(this.#streams)) {
-      const data = stream.data(endTime, errors)
+      const data = stream.data(endTime, errors, exemplarsSince)
       if (data === undefined) continue
       const list = byMeter.get(stream.meter) ?? []
       list.push(data)

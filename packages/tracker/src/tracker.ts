@@ -137,7 +137,13 @@ class Tracker implements FeatureTracker {
     } as const
     recorder.record('usage', usage, 1)
     if (isDuration(durationMs)) {
-      const latency = { 'feature.name': name, 'feature.category': category, 'user.plan': plan } as const
+      // tenant.id goes on the exemplar only (the real tenant, not `_other`): no series per tenant.
+      const latency = {
+        'feature.name': name,
+        'feature.category': category,
+        'user.plan': plan,
+        'tenant.id': tenant,
+      } as const
       recorder.record('latency', latency, durationMs)
     } else if (durationMs !== undefined) this.#drop('invalid_value')
     this.#users.add(name, plan, user)

@@ -130,13 +130,17 @@ for (let round = 0; round < rounds; round++) {
 // round's machine state; the median of those ratios is the figure to quote. Medians of the raw
 // throughputs are printed alongside, with their spread across rounds.
 const none = samples.get('none') ?? []
+/** `min..max` of one mode's samples. */
+const range = (xs: number[], digits: number) =>
+  `${Math.min(...xs).toFixed(digits)}..${Math.max(...xs).toFixed(digits)}`
+/** The median over rounds of each round's sample divided by that round's `base` sample. */
+const medianRatio = (xs: number[], base: number[]) => median(xs.map((x, i) => x / (base[i] as number)))
 console.log('\nmode          median req/s   min..max          vs none (median of per-round ratios)   cost')
 for (const mode of modes) {
   const rps = samples.get(mode) ?? []
-  const ratio = median(rps.map((r, i) => r / (none[i] as number)))
-  const range = `${Math.min(...rps).toFixed(0)}..${Math.max(...rps).toFixed(0)}`
+  const ratio = medianRatio(rps, none)
   console.log(
-    `${mode.padEnd(13)} ${median(rps).toFixed(0).padStart(12)}   ${range.padEnd(16)}  ${ratio.toFixed(3).padStart(7)}${' '.repeat(32)}${((1 - ratio) * 100).toFixed(1).padStart(5)}%`,
+    `${mode.padEnd(13)} ${median(rps).toFixed(0).padStart(12)}   ${range(rps, 0).padEnd(16)}  ${ratio.toFixed(3).padStart(7)}${' '.repeat(32)}${((1 - ratio) * 100).toFixed(1).padStart(5)}%`,
   )
 }
 
@@ -148,7 +152,7 @@ if (tracker.length > 0 && samples.has('tracker-spans')) {
     (r, i) => (((tracker[i] as number) - r) / (none[i] as number)) * 100,
   )
   console.log(
-    `\ntracker-spans vs tracker: ${median(points).toFixed(1)} points below (rounds ${Math.min(...points).toFixed(1)}..${Math.max(...points).toFixed(1)})`,
+    `\ntracker-spans vs tracker: ${median(points).toFixed(1)} points below (rounds ${range(points, 1)})`,
   )
 }
 
@@ -158,10 +162,8 @@ const noneCpu = cpuSamples.get('none') ?? []
 console.log('\nmode          median us CPU/request   min..max        vs none (median of per-round ratios)')
 for (const mode of modes) {
   const cpu = cpuSamples.get(mode) ?? []
-  const ratio = median(cpu.map((c, i) => c / (noneCpu[i] as number)))
-  const range = `${Math.min(...cpu).toFixed(1)}..${Math.max(...cpu).toFixed(1)}`
   console.log(
-    `${mode.padEnd(13)} ${median(cpu).toFixed(1).padStart(20)}   ${range.padEnd(14)}  ${ratio.toFixed(3).padStart(7)}`,
+    `${mode.padEnd(13)} ${median(cpu).toFixed(1).padStart(20)}   ${range(cpu, 1).padEnd(14)}  ${medianRatio(cpu, noneCpu).toFixed(3).padStart(7)}`,
   )
 }
 const trackerCpu = cpuSamples.get('tracker') ?? []
@@ -172,6 +174,6 @@ if (trackerCpu.length > 0 && cpuSamples.has('tracker-spans')) {
     (c, i) => ((noneCpu[i] as number) / (trackerCpu[i] as number) - (noneCpu[i] as number) / c) * 100,
   )
   console.log(
-    `tracker-spans vs tracker, by CPU/request: ${median(points).toFixed(1)} points of none's throughput below (rounds ${Math.min(...points).toFixed(1)}..${Math.max(...points).toFixed(1)})`,
+    `tracker-spans vs tracker, by CPU/request: ${median(points).toFixed(1)} points of none's throughput below (rounds ${range(points, 1)})`,
   )
 }

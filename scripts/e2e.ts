@@ -8,8 +8,14 @@
  *
  * --kill-collector: SIGKILL the Collector --kill-after seconds into the simulation, keep it down
  * that long, restart it; cumulative temporality means the totals must still match exactly.
+ * Then the traces: for the slowest buckets of every feature, each latency exemplar's trace must be
+ * in Jaeger with a span of the same feature and tenant and a duration in the exemplar's bucket
+ * (`e2e: exemplars checked N, traces found N, M missing`), and the scenario's planted latency
+ * spike must be found again (the report's slowest feature and plan; `npm run trace` on it shows
+ * the spiked work). The stack keeps every sampled trace here (tracesKeepPercent 100), so every
+ * exemplar can be followed; in production the tail sampler always keeps the slow and failed ones.
  * The last line is always `e2e: checked N series, M mismatches`; the exit status is 1 when
- * M > 0, N = 0, or any step could not run.
+ * M > 0, N = 0, the trace checks fail, or any step could not run.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync } from 'node:fs'
@@ -39,9 +45,16 @@ import {
   API_URLS,
   COLLECTOR_OTLP_URL,
   DEFAULT_EXPORT_INTERVAL_MS,
+  JAEGER_URL,
   PROMETHEUS_URL,
 } from './stack/components.ts'
 import { down, find, StackError, startComponent, status, up } from './stack/control.ts'
+import {
+  checkExemplarTraces,
+  checkLatencySpike,
+  type ExemplarCheck,
+  type LatencySpike,
+} from './stack/exemplar-check.ts'
 import { PROVISION, ROOT, STATE } from './stack/paths.ts'
 import { probePassed, probePipeline } from './stack/probe.ts'
 import { kill, lastLogLines } from './stack/process.ts'
@@ -49,6 +62,8 @@ import { kill, lastLogLines } from './stack/process.ts'
 const log = (line: string) => console.log(`e2e: ${line.replace(/^stack: /, '')}`)
 const SIMULATE = join(ROOT, 'apps/simulator/src/cli/simulate.ts')
 const CHECK_ATTEMPTS = 3
+/** At least this many exemplars must be followed to their traces. */
+const MIN_EXEMPLARS = 20
 
 class E2eError extends Error {
   override name = 'E2eError'
@@ -70,6 +85,8 @@ interface Run {
   /** Set once this run starts components, so a stack someone else started is never stopped by us. */
   ours: boolean
   outcome: CheckResult
+  exemplars?: ExemplarCheck
+  startedMs: number
 }
 
 function seconds(name: string, text: string | undefined): number | undefined {
@@ -215,7 +232,8 @@ async function e2e(run: Run): Promise<void> {
   }
   log('starting the stack (fresh Prometheus data, demo seeding off)')
   run.ours = true
-  await up({ seedDemo: false, exportIntervalMs: DEFAULT_EXPORT_INTERVAL_MS, log })
+  // Every sampled trace kept, so every exemplar can be followed to Jaeger.
+  await up({ seedDemo: false, exportIntervalMs: DEFAULT_EXPORT_INTERVAL_MS, tracesKeepPercent: 100, log })
 
   const probe = await probePipeline({ collectorUrl: COLLECTOR_OTLP_URL, prometheusUrl: PROMETHEUS_URL })
   if (!probePassed(probe)) throw new E2eError(`pipeline probe failed: ${JSON.stringify(probe)}`)
@@ -228,6 +246,41 @@ async function e2e(run: Run): Promise<void> {
   run.outcome = await check(ledger, DEFAULT_EXPORT_INTERVAL_MS)
   if (!checkPassed(run.outcome)) await diagnoseAtSource(ledger)
   await catalogQueries()
+  await traces(run)
+}
+
+/** The scenario's planted latency spike, if it has one. */
+async function plantedSpike(scenario: string): Promise<LatencySpike | undefined> {
+  const { planted = [] } = JSON.parse(await readFile(scenario, 'utf8')) as {
+    planted?: ({ effect: string } & LatencySpike)[]
+  }
+  return planted.find((p) => p.effect === 'latency_spike')
+}
+
+async function traces(run: Run): Promise<void> {
+  const sinceMs = Date.now() - run.startedMs + 60_000
+  run.exemplars = await checkExemplarTraces(PROMETHEUS_URL, JAEGER_URL, sinceMs)
+  for (const problem of run.exemplars.problems) log(`  ${problem}`)
+  const spike = await plantedSpike(run.options.scenario)
+  if (spike === undefined) log('the scenario plants no latency spike: nothing to find again')
+  else {
+    const found = await checkLatencySpike(spike, PROMETHEUS_URL, JAEGER_URL, sinceMs)
+    const slowest = found.slowest
+    log(
+      `planted latency spike: ${spike.feature} on ${spike.plan} (${spike.factor}x work); the report's slowest p95: ` +
+        `${slowest ? `${slowest.feature} on ${slowest.plan}, ${slowest.p95Ms?.toFixed(1)} ms over ${slowest.calls} calls` : 'none'}`,
+    )
+    log(`npm run trace -- --feature ${spike.feature}:`)
+    for (const line of found.traceOutput.split('\n')) log(`  ${line}`)
+    if (found.problems.length > 0)
+      throw new E2eError(`latency spike not found again: ${found.problems.join('; ')}`)
+  }
+  const { checked, problems } = run.exemplars
+  if (checked < MIN_EXEMPLARS || problems.length > 0) {
+    throw new E2eError(
+      `exemplar traces: ${checked} checked (at least ${MIN_EXEMPLARS} wanted), ${problems.length} missing or not matching`,
+    )
+  }
 }
 
 /** Runs the e2e and always stops what it started; true when everything ran and the check passed. */
@@ -248,6 +301,7 @@ async function main(): Promise<boolean> {
       ledgerFile: join(STATE, 'e2e', `ledger-${options.seed}.json`),
       ours: false,
       outcome: { checked: 0, mismatches: [] },
+      startedMs: Date.now(),
     }
     await e2e(run)
   } catch (error) {
@@ -265,6 +319,10 @@ async function main(): Promise<boolean> {
       })
     }
   }
+  const exemplars = run?.exemplars ?? { checked: 0, found: 0, problems: [] }
+  log(
+    `exemplars checked ${exemplars.checked}, traces found ${exemplars.found}, ${exemplars.problems.length} missing`,
+  )
   const outcome = run?.outcome ?? { checked: 0, mismatches: [] }
   log(`checked ${outcome.checked} series, ${outcome.mismatches.length} mismatches`)
   return !failed && checkPassed(outcome)

@@ -10,9 +10,7 @@
  */
 import { parseArgs } from 'node:util'
 import { formatTraceReport, SourceError, traceReport } from '@feature-analytics/insights'
-import { PROMETHEUS_URL } from './stack/components.ts'
-
-const JAEGER_URL = 'http://127.0.0.1:16686'
+import { JAEGER_URL, PROMETHEUS_URL } from './stack/components.ts'
 
 const HELP = `Usage: npm run trace -- --feature NAME [--tenant ID] [--since MINUTES] [--limit N]
                         [--prometheus URL] [--jaeger URL]

@@ -27,10 +27,14 @@ function latencyLine(
   insights: Insights,
 ): string {
   const planted = `planted: ${pct(effect.share)} of ${effect.feature} calls on ${effect.plan} do ${effect.factor}x the work`
-  const rank = insights.latencyP95.findIndex((r) => r.feature === effect.feature)
-  const row = insights.latencyP95[rank]
-  if (!row) return `${planted}\n    found: no latency measured for ${effect.feature} yet`
-  return `${planted}\n    found: p95 ${row.p95Ms.toFixed(1)} ms, #${rank + 1} of ${insights.latencyP95.length} features by p95 latency`
+  const rank = insights.latency.findIndex((r) => r.feature === effect.feature && r.plan === effect.plan)
+  const row = insights.latency[rank]
+  if (!row?.p95Ms)
+    return `${planted}\n    found: not enough latency measured for ${effect.feature} on ${effect.plan} yet`
+  const slowest = row.slowest[0]
+    ? `; slowest call ${row.slowest[0].durationMs.toFixed(1)} ms, trace ${row.slowest[0].traceId}`
+    : ''
+  return `${planted}\n    found: p95 ${row.p95Ms.toFixed(1)} ms over ${row.calls} calls, #${rank + 1} of ${insights.latency.length} feature x plan by p95 latency${slowest}`
 }
 
 function upgradeLine(

@@ -82,7 +82,10 @@ export function featureTracking<StateT = DefaultState, ContextT = DefaultContext
           if (outcome !== 'skip') {
             // Adoption bookkeeping finishes in the background; the promise never rejects.
             const { userId, tenantId, plan } = user
-            void tracker.trackFeatureUsed({ feature, userId, tenantId, plan, durationMs, outcome })
+            const track = () =>
+              tracker.trackFeatureUsed({ feature, userId, tenantId, plan, durationMs, outcome })
+            // Recorded inside the child span, so an exemplar names the span that timed this call.
+            void (childSpan ? context.with(trace.setSpan(context.active(), childSpan), track) : track())
           }
           // Span attributes are exported when a span ends, so tagging here, once, is enough.
           tagSpan(trace.getActiveSpan(), feature, user)

@@ -191,8 +191,16 @@ console.log(
 )
 console.log(`  prom / recorder = ${ratio('prom', 'recorder').toFixed(2)}x`)
 console.log(`  tracker / map  = ${ratio('tracker', 'map').toFixed(2)}x`)
-console.log(`  tracker / noex = ${ratio('tracker', 'noex').toFixed(2)}x   (exemplars on, unsampled request)`)
+// The exemplar ratios are small effects: their spread over rounds says how far to trust them.
+const quartiles = (a: Mode, b: Mode) => {
+  const xs = samples[a].map((x, i) => x / (samples[b][i] as number)).sort((x, y) => x - y)
+  const at = (q: number) => (xs[Math.floor(q * (xs.length - 1))] as number).toFixed(2)
+  return `rounds' interquartile range ${at(0.25)}-${at(0.75)}`
+}
 console.log(
-  `  sampled / noex = ${ratio('sampled', 'noex').toFixed(2)}x   (exemplars on, every event sampled)`,
+  `  tracker / noex = ${ratio('tracker', 'noex').toFixed(2)}x   (exemplars on, unsampled; ${quartiles('tracker', 'noex')})`,
+)
+console.log(
+  `  sampled / noex = ${ratio('sampled', 'noex').toFixed(2)}x   (exemplars on, all sampled; ${quartiles('sampled', 'noex')})`,
 )
 console.log(`  recorder / map = ${ratio('recorder', 'map').toFixed(2)}x`)

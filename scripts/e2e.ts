@@ -3,17 +3,26 @@
  * the OpenTelemetry SDK -> a seeded simulation over both API replicas -> wait for the exports ->
  * the simulator's check of every ledger total against Prometheus -> stack down (also on failure).
  *
- *   node scripts/e2e.ts [--kill-collector SECONDS | --kill-api SECONDS] [--kill-after SECONDS]
- *                       [--seed N] [--rate RPS] [--duration SECONDS] [--scenario FILE]
+ *   node scripts/e2e.ts [--kill-collector SECONDS] [--restart-prometheus SECONDS] [--kill-api SECONDS]
+ *                       [--kill-after SECONDS] [--seed N] [--rate RPS] [--duration SECONDS] [--scenario FILE]
  *
  * --kill-collector: SIGKILL the Collector --kill-after seconds into the simulation, keep it down
  * that long, restart it; cumulative temporality means the totals must still match exactly.
- * --kill-api: SIGKILL API replica 1 instead (stack/api-kill.ts): the other replica must serve every
- * tenant, the restarted one must lose no tenant, user or session, and what the killed process had
- * counted but not exported is measured and printed (`API SIGKILL: ...`); every mismatch must be
- * that loss, bounded by the simulator's request log, and M counts the ones that are not.
+ * --restart-prometheus: the same for Prometheus (SIGKILL, then a restart on the same data directory,
+ * which replays its WAL); the Collector retries its exports meanwhile.
+ * --kill-api: SIGKILL API replica 1 instead (stack/api-kill.ts; not with the other two): the other
+ * replica must serve every tenant, the restarted one must lose no tenant, user or session, and what
+ * the killed process had counted but not exported is measured and printed (`API SIGKILL: ...`);
+ * every mismatch must be that loss, bounded by the simulator's request log, and M counts the ones
+ * that are not.
+ * Then the traces: for the slowest buckets of every feature, each latency exemplar's trace must be
+ * in Jaeger with a span of the same feature and tenant and a duration in the exemplar's bucket
+ * (`e2e: exemplars checked N, traces found N, M missing`), and the scenario's planted latency
+ * spike must be found again (the report's slowest feature and plan; `npm run trace` on it shows
+ * the spiked work). The stack keeps every sampled trace here (tracesKeepPercent 100), so every
+ * exemplar can be followed; in production the tail sampler always keeps the slow and failed ones.
  * The last line is always `e2e: checked N series, M mismatches`; the exit status is 1 when
- * M > 0, N = 0, or any step could not run.
+ * M > 0, N = 0, the trace checks fail, or any step could not run.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync } from 'node:fs'
@@ -44,9 +53,16 @@ import {
   API_URLS,
   COLLECTOR_OTLP_URL,
   DEFAULT_EXPORT_INTERVAL_MS,
+  JAEGER_URL,
   PROMETHEUS_URL,
 } from './stack/components.ts'
 import { down, find, StackError, startComponent, status, up } from './stack/control.ts'
+import {
+  checkExemplarTraces,
+  checkLatencySpike,
+  type ExemplarCheck,
+  type LatencySpike,
+} from './stack/exemplar-check.ts'
 import { PROVISION, ROOT, STATE } from './stack/paths.ts'
 import { probePassed, probePipeline } from './stack/probe.ts'
 import { kill, lastLogLines } from './stack/process.ts'
@@ -54,6 +70,8 @@ import { kill, lastLogLines } from './stack/process.ts'
 const log = (line: string) => console.log(`e2e: ${line.replace(/^stack: /, '')}`)
 const SIMULATE = join(ROOT, 'apps/simulator/src/cli/simulate.ts')
 const CHECK_ATTEMPTS = 3
+/** At least this many exemplars must be followed to their traces. */
+const MIN_EXEMPLARS = 20
 
 class E2eError extends Error {
   override name = 'E2eError'
@@ -61,6 +79,7 @@ class E2eError extends Error {
 
 interface Options {
   killCollector: number | undefined
+  restartPrometheus: number | undefined
   killApi: number | undefined
   killAfter: number
   seed: string
@@ -78,6 +97,8 @@ interface Run {
   outcome: CheckResult
   /** Set by --kill-api once the replica is back. */
   outage?: Outage
+  exemplars?: ExemplarCheck
+  startedMs: number
 }
 
 function seconds(name: string, text: string | undefined): number | undefined {
@@ -92,6 +113,7 @@ function readOptions(): Options {
   const { values } = parseArgs({
     options: {
       'kill-collector': { type: 'string' },
+      'restart-prometheus': { type: 'string' },
       'kill-api': { type: 'string' },
       'kill-after': { type: 'string', default: '20' },
       seed: { type: 'string', default: '42' },
@@ -101,10 +123,14 @@ function readOptions(): Options {
     },
     strict: true,
   })
-  if (values['kill-collector'] !== undefined && values['kill-api'] !== undefined)
-    throw new E2eError('--kill-collector and --kill-api: one outage per run')
+  if (
+    values['kill-api'] !== undefined &&
+    (values['kill-collector'] ?? values['restart-prometheus']) !== undefined
+  )
+    throw new E2eError('--kill-api goes alone: not with --kill-collector or --restart-prometheus')
   return {
     killCollector: seconds('kill-collector', values['kill-collector']),
+    restartPrometheus: seconds('restart-prometheus', values['restart-prometheus']),
     killApi: seconds('kill-api', values['kill-api']),
     killAfter: seconds('kill-after', values['kill-after']) as number,
     seed: values.seed,
@@ -126,18 +152,23 @@ function batchTimeoutMs(): number {
   return Number(match[1]) * (match[2] === 's' ? 1000 : 1)
 }
 
-/** Kills the Collector mid-simulation and brings it back, failing if the simulation was already over. */
-async function collectorOutage(downSeconds: number, afterSeconds: number, simulationDone: () => boolean) {
+/** Kills a component mid-simulation and brings it back, failing if the simulation was already over. */
+async function outage(
+  component: 'collector' | 'prometheus',
+  downSeconds: number,
+  afterSeconds: number,
+  simulationDone: () => boolean,
+) {
   await sleep(afterSeconds * 1000)
   if (simulationDone())
     throw new E2eError(`the simulation ended before --kill-after ${afterSeconds}s: nothing to interrupt`)
   // An outage test that kills nothing would prove nothing.
-  if (!(await kill('collector'))) throw new E2eError('the collector was not running when the outage was due')
-  log(`collector killed (SIGKILL) ${afterSeconds}s into the simulation; down for ${downSeconds}s`)
+  if (!(await kill(component))) throw new E2eError(`the ${component} was not running when the outage was due`)
+  log(`${component} killed (SIGKILL) ${afterSeconds}s into the simulation; down for ${downSeconds}s`)
   await sleep(downSeconds * 1000)
-  await startComponent(find('collector'), { log })
+  await startComponent(find(component), { log })
   log(
-    `collector restarted${simulationDone() ? ' (the simulation had already finished)' : ' while the simulation runs'}`,
+    `${component} restarted${simulationDone() ? ' (the simulation had already finished)' : ' while the simulation runs'}`,
   )
 }
 
@@ -152,22 +183,23 @@ async function simulate(run: Run): Promise<void> {
   log(`simulating: ${args.join(' ')}`)
   const sim = runCli(SIMULATE, args, '  ')
   let finished = false
-  const { killCollector, killApi, killAfter } = options
+  const { killCollector, restartPrometheus, killApi, killAfter } = options
   const done = () => finished
-  const outage =
-    killCollector !== undefined
-      ? collectorOutage(killCollector, killAfter, done)
-      : killApi !== undefined
-        ? apiOutage(PROMETHEUS_URL, killApi, killAfter, done, log).then((outage) => {
-            run.outage = outage
-          })
-        : undefined
+  const outages = Promise.all([
+    killCollector === undefined ? undefined : outage('collector', killCollector, killAfter, done),
+    restartPrometheus === undefined ? undefined : outage('prometheus', restartPrometheus, killAfter, done),
+    killApi === undefined
+      ? undefined
+      : apiOutage(PROMETHEUS_URL, killApi, killAfter, done, log).then((killed) => {
+          run.outage = killed
+        }),
+  ])
   // Awaited below, after the simulation; until then a failure must not count as unhandled.
-  outage?.catch(() => undefined)
+  outages.catch(() => undefined)
   const result = await sim.done.finally(() => {
     finished = true
   })
-  await outage
+  await outages
   if (result.code !== 0) throw new E2eError(`the simulation failed (exit ${result.code ?? result.signal})`)
   if (result.lines.some((line) => line.includes('WARNING'))) {
     // Still a valid check (the ledger holds exactly what was acknowledged), just not reproducible.
@@ -255,7 +287,8 @@ async function e2e(run: Run): Promise<void> {
   }
   log('starting the stack (fresh Prometheus data, demo seeding off)')
   run.ours = true
-  await up({ seedDemo: false, exportIntervalMs: DEFAULT_EXPORT_INTERVAL_MS, log })
+  // Every sampled trace kept, so every exemplar can be followed to Jaeger.
+  await up({ seedDemo: false, exportIntervalMs: DEFAULT_EXPORT_INTERVAL_MS, tracesKeepPercent: 100, log })
 
   const probe = await probePipeline({ collectorUrl: COLLECTOR_OTLP_URL, prometheusUrl: PROMETHEUS_URL })
   if (!probePassed(probe)) throw new E2eError(`pipeline probe failed: ${JSON.stringify(probe)}`)
@@ -268,6 +301,41 @@ async function e2e(run: Run): Promise<void> {
   run.outcome = await check(run, ledger, DEFAULT_EXPORT_INTERVAL_MS)
   if (!checkPassed(run.outcome)) await diagnoseAtSource(ledger)
   await catalogQueries()
+  await traces(run)
+}
+
+/** The scenario's planted latency spike, if it has one. */
+async function plantedSpike(scenario: string): Promise<LatencySpike | undefined> {
+  const { planted = [] } = JSON.parse(await readFile(scenario, 'utf8')) as {
+    planted?: ({ effect: string } & LatencySpike)[]
+  }
+  return planted.find((p) => p.effect === 'latency_spike')
+}
+
+async function traces(run: Run): Promise<void> {
+  const sinceMs = Date.now() - run.startedMs + 60_000
+  run.exemplars = await checkExemplarTraces(PROMETHEUS_URL, JAEGER_URL, sinceMs)
+  for (const problem of run.exemplars.problems) log(`  ${problem}`)
+  const spike = await plantedSpike(run.options.scenario)
+  if (spike === undefined) log('the scenario plants no latency spike: nothing to find again')
+  else {
+    const found = await checkLatencySpike(spike, PROMETHEUS_URL, JAEGER_URL, sinceMs)
+    const slowest = found.slowest
+    log(
+      `planted latency spike: ${spike.feature} on ${spike.plan} (${spike.factor}x work); the report's slowest p95: ` +
+        `${slowest ? `${slowest.feature} on ${slowest.plan}, ${slowest.p95Ms?.toFixed(1)} ms over ${slowest.calls} calls` : 'none'}`,
+    )
+    log(`npm run trace -- --feature ${spike.feature}:`)
+    for (const line of found.traceOutput.split('\n')) log(`  ${line}`)
+    if (found.problems.length > 0)
+      throw new E2eError(`latency spike not found again: ${found.problems.join('; ')}`)
+  }
+  const { checked, problems } = run.exemplars
+  if (checked < MIN_EXEMPLARS || problems.length > 0) {
+    throw new E2eError(
+      `exemplar traces: ${checked} checked (at least ${MIN_EXEMPLARS} wanted), ${problems.length} missing or not matching`,
+    )
+  }
 }
 
 /** Runs the e2e and always stops what it started; true when everything ran and the check passed. */
@@ -288,6 +356,7 @@ async function main(): Promise<boolean> {
       ledgerFile: join(STATE, 'e2e', `ledger-${options.seed}.json`),
       ours: false,
       outcome: { checked: 0, mismatches: [] },
+      startedMs: Date.now(),
     }
     await e2e(run)
   } catch (error) {
@@ -305,6 +374,10 @@ async function main(): Promise<boolean> {
       })
     }
   }
+  const exemplars = run?.exemplars ?? { checked: 0, found: 0, problems: [] }
+  log(
+    `exemplars checked ${exemplars.checked}, traces found ${exemplars.found}, ${exemplars.problems.length} missing`,
+  )
   const outcome = run?.outcome ?? { checked: 0, mismatches: [] }
   log(`checked ${outcome.checked} series, ${outcome.mismatches.length} mismatches`)
   return !failed && checkPassed(outcome)

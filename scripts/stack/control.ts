@@ -2,13 +2,14 @@
  * Bringing the stack, or one component of it, up and down. Every failure names the component and
  * shows its last log lines: a stack that fails quietly costs more time than one that fails loudly.
  */
-import { existsSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   type Component,
   components,
   POSTGRES_DATA,
   PROMETHEUS_DATA,
+  REDIS_DATA,
   type StackOptions,
 } from './components.ts'
 import { ROOT } from './paths.ts'
@@ -40,6 +41,8 @@ export async function startComponent(
     log(`stack: ${component.name} already running`)
     return
   }
+  // Redis keeps its append-only file here; a restarted Redis reads it back.
+  if (component.name === 'redis') mkdirSync(REDIS_DATA, { recursive: true })
   for (const port of component.ports) {
     if (await portInUse(port)) {
       throw new StackError(
@@ -74,7 +77,7 @@ export async function stopComponent(
 }
 
 export interface UpOptions extends StackOptions {
-  /** Keep Prometheus's and PostgreSQL's data from the last run instead of starting empty. */
+  /** Keep Prometheus's, PostgreSQL's and Redis's data from the last run instead of starting empty. */
   keepData?: boolean
   /** Build the web UI (apps/web) first, so the first API replica serves it. */
   buildWeb?: boolean
@@ -92,6 +95,7 @@ export async function up(options: UpOptions = {}): Promise<void> {
   if (!options.keepData) {
     rmSync(PROMETHEUS_DATA, { recursive: true, force: true })
     rmSync(POSTGRES_DATA, { recursive: true, force: true })
+    rmSync(REDIS_DATA, { recursive: true, force: true })
   }
   if (options.buildWeb) await buildWebUi(log)
   const started: Component[] = []

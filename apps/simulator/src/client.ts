@@ -21,6 +21,7 @@ export interface CallOptions {
   token?: string
   body?: unknown
   query?: Record<string, string>
+  headers?: Record<string, string>
   /** A feature route: its answer is feature usage on the instance that gave it (for the request log). */
   usage?: boolean
 }
@@ -126,11 +127,11 @@ export class ApiClient {
     baseUrl: string,
     method: string,
     path: string,
-    { token, body, query }: CallOptions,
+    { token, body, query, headers: extraHeaders }: CallOptions,
   ): Promise<Answer & { refused?: boolean }> {
     const url = new URL(baseUrl + path)
     for (const [key, value] of Object.entries(query ?? {})) url.searchParams.set(key, value)
-    const headers: Record<string, string> = { accept: 'application/json' }
+    const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders }
     if (token) headers.authorization = `Bearer ${token}`
     if (body !== undefined) headers['content-type'] = 'application/json'
     this.#stats.requests++

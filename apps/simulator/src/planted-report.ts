@@ -10,9 +10,31 @@ const pct = (x: number | undefined) => (x === undefined ? '-' : `${Math.round(x 
 const pct1 = (x: number | undefined) => (x === undefined ? '-' : `${(x * 100).toFixed(1)}%`)
 
 export function plantedReport(planted: readonly PlantedEffect[], insights: Insights): string[] {
-  return planted.map((effect) =>
-    effect.effect === 'upgrade_boost' ? upgradeLine(effect, insights) : churnLine(effect, insights),
-  )
+  return planted.map((effect) => {
+    switch (effect.effect) {
+      case 'upgrade_boost':
+        return upgradeLine(effect, insights)
+      case 'churn_factor':
+        return churnLine(effect, insights)
+      default:
+        return latencyLine(effect, insights)
+    }
+  })
+}
+
+function latencyLine(
+  effect: Extract<PlantedEffect, { effect: 'latency_spike' }>,
+  insights: Insights,
+): string {
+  const planted = `planted: ${pct(effect.share)} of ${effect.feature} calls on ${effect.plan} do ${effect.factor}x the work`
+  const rank = insights.latency.findIndex((r) => r.feature === effect.feature && r.plan === effect.plan)
+  const row = insights.latency[rank]
+  if (!row?.p95Ms)
+    return `${planted}\n    found: not enough latency measured for ${effect.feature} on ${effect.plan} yet`
+  const slowest = row.slowest[0]
+    ? `; slowest call ${row.slowest[0].durationMs.toFixed(1)} ms, trace ${row.slowest[0].traceId}`
+    : ''
+  return `${planted}\n    found: p95 ${row.p95Ms.toFixed(1)} ms over ${row.calls} calls, #${rank + 1} of ${insights.latency.length} feature x plan by p95 latency${slowest}`
 }
 
 function upgradeLine(

@@ -6,3 +6,6 @@ export const countKey = (prefix: string, userId: string, feature: string): strin
   `${prefix}count:${feature.length}:${feature}:${userId}`
 
 export const tenantKey = (prefix: string, tenantId: string): string => `${prefix}tenant:${tenantId}`
+
+/** One key per write, holding what it answered, so a retried write answers instead of applying again. */
+export const operationKey = (prefix: string, id: string): string => `${prefix}op:${id}`

@@ -1,10 +1,25 @@
 export { CATALOG, type CatalogQuery, type QueryName } from './catalog.ts'
 export { type CheckResult, checkPassed, compareLedger, formatCheck, type Mismatch } from './compare.ts'
 export { evaluate, nameCandidates, type Series } from './evaluate.ts'
+export {
+  type ExemplarQuery,
+  latencyBucketSelector,
+  latencyExemplars,
+  type SlowCall,
+} from './exemplars.ts'
 export { ExpositionParseError, type Labels, parseExposition, type Sample } from './exposition.ts'
 export { type Expr, type MetricKey, type Selector, toPromQL } from './expr.ts'
 export { formatInsights, table } from './format.ts'
 export { type Bucket, histogramQuantile } from './histogram-quantile.ts'
+export {
+  fetchTrace,
+  formatSpanTree,
+  type TagValue,
+  type Trace,
+  TraceNotFoundError,
+  type TraceSpan,
+  traceSpans,
+} from './jaeger.ts'
 export {
   type Attributes,
   entryTotal,
@@ -25,8 +40,11 @@ export {
   collectInsights,
   type FunnelRow,
   type Insights,
+  type LatencyPlanRow,
   type LatencyRow,
+  MIN_LATENCY_CALLS,
   type RetentionRow,
   type UpgradeDriverRow,
   type UsageRow,
 } from './summaries.ts'
+export { formatTraceReport, type TraceReport, type TraceReportOptions, traceReport } from './trace-report.ts'

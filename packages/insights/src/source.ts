@@ -3,13 +3,17 @@
  * Prometheus-format /metrics page (embedded mode). Both answer the same expressions with series
  * labelled by Prometheus label names (`feature_name`).
  */
+import { PROMETHEUS_NAMES } from '@feature-analytics/schema'
 import { evaluate, type Series } from './evaluate.ts'
+import { type ExemplarQuery, latencyExemplars, type SlowCall } from './exemplars.ts'
 import { parseExposition } from './exposition.ts'
 import { type Expr, toPromQL } from './expr.ts'
 
 export interface Source {
   readonly description: string
   query(expr: Expr): Promise<Series[]>
+  /** The slowest calls with their trace ids, from latency exemplars: Prometheus has them, /metrics text does not. */
+  latencyExemplars?(query?: ExemplarQuery): Promise<SlowCall[]>
 }
 
 export class SourceError extends Error {
@@ -35,6 +39,7 @@ export function prometheusSource(baseUrl: string): Source {
   return {
     description: `Prometheus at ${baseUrl}`,
     query: (expr) => instantQuery(baseUrl, toPromQL(expr)),
+    latencyExemplars: (query) => latencyExemplars(baseUrl, PROMETHEUS_NAMES.latency, query),
   }
 }
 
@@ -73,7 +78,7 @@ function parseVector(promql: string, body: PrometheusResponse): Series[] {
   })
 }
 
-async function fetchOrThrow(url: string | URL, init: RequestInit): Promise<Response> {
+export async function fetchOrThrow(url: string | URL, init: RequestInit): Promise<Response> {
   const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) }).catch(
     (error: unknown) => {
       const cause = (error as { cause?: { message?: string } }).cause?.message

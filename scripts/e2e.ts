@@ -21,6 +21,9 @@
  * spike must be found again (the report's slowest feature and plan; `npm run trace` on it shows
  * the spiked work). The stack keeps every sampled trace here (tracesKeepPercent 100), so every
  * exemplar can be followed; in production the tail sampler always keeps the slow and failed ones.
+ * With --kill-api, an exemplar the killed replica exported whose span was still in its span batch
+ * (recorded within one span-export delay before the kill) has no trace: that is counted and
+ * printed as part of the SIGKILL's loss (`, L lost with the killed API`), not as missing.
  * The last line is always `e2e: checked N series, M mismatches`; the exit status is 1 when
  * M > 0, N = 0, the trace checks fail, or any step could not run.
  */
@@ -46,7 +49,7 @@ import {
   SourceError,
 } from '@feature-analytics/insights'
 import { parse } from 'yaml'
-import { accountLoss, acrossTheKill, apiOutage, type Outage } from './stack/api-kill.ts'
+import { accountLoss, acrossTheKill, apiOutage, KILLED, type Outage } from './stack/api-kill.ts'
 import { runCli } from './stack/child.ts'
 import {
   API_METRICS_URLS,
@@ -314,8 +317,15 @@ async function plantedSpike(scenario: string): Promise<LatencySpike | undefined>
 
 async function traces(run: Run): Promise<void> {
   const sinceMs = Date.now() - run.startedMs + 60_000
-  run.exemplars = await checkExemplarTraces(PROMETHEUS_URL, JAEGER_URL, sinceMs)
+  const killed = run.outage && { instance: KILLED.instance, killedAt: run.outage.killedAt }
+  run.exemplars = await checkExemplarTraces(PROMETHEUS_URL, JAEGER_URL, sinceMs, killed)
   for (const problem of run.exemplars.problems) log(`  ${problem}`)
+  if (run.exemplars.lost.length > 0) {
+    log(
+      `API SIGKILL: ${run.exemplars.lost.length} exemplar traces lost with ${KILLED.instance} (spans still in its batch when it was killed):`,
+    )
+    for (const line of run.exemplars.lost) log(`  ${line}`)
+  }
   const spike = await plantedSpike(run.options.scenario)
   if (spike === undefined) log('the scenario plants no latency spike: nothing to find again')
   else {
@@ -374,9 +384,10 @@ async function main(): Promise<boolean> {
       })
     }
   }
-  const exemplars = run?.exemplars ?? { checked: 0, found: 0, problems: [] }
+  const exemplars = run?.exemplars ?? { checked: 0, found: 0, problems: [], lost: [] }
   log(
-    `exemplars checked ${exemplars.checked}, traces found ${exemplars.found}, ${exemplars.problems.length} missing`,
+    `exemplars checked ${exemplars.checked}, traces found ${exemplars.found}, ${exemplars.problems.length} missing` +
+      (exemplars.lost.length > 0 ? `, ${exemplars.lost.length} lost with the killed API` : ''),
   )
   const outcome = run?.outcome ?? { checked: 0, mismatches: [] }
   log(`checked ${outcome.checked} series, ${outcome.mismatches.length} mismatches`)

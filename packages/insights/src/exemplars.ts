@@ -19,6 +19,8 @@ export interface SlowCall {
   timeMs: number
   /** The upper bound of the histogram bucket the exemplar was attached to (`le`). */
   bucketLe: number
+  /** The service.instance.id of the process that recorded it, when its series carries one. */
+  instance?: string
 }
 
 export interface ExemplarQuery {
@@ -45,6 +47,7 @@ interface ExemplarsResponse {
 
 const FEATURE = promLabel(ATTR.featureName)
 const PLAN = promLabel(ATTR.userPlan)
+const INSTANCE = promLabel('service.instance.id')
 /** The exemplar's tenant label: Prometheus keeps the OTLP attribute name, or translates it. */
 const TENANT_LABELS = [ATTR.tenantId, promLabel(ATTR.tenantId)]
 
@@ -95,6 +98,7 @@ export async function latencyExemplars(
         spanId: e.labels.span_id ?? '',
         timeMs: Math.round(e.timestamp * 1000),
         bucketLe: Number(seriesLabels.le),
+        ...(seriesLabels[INSTANCE] === undefined ? {} : { instance: seriesLabels[INSTANCE] }),
       })
     }
   }

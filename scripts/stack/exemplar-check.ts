@@ -42,7 +42,7 @@ const BSP_DELAY_MS = 5000
 /** The span exporter's own time on a loaded machine, beyond its schedule. */
 const EXPORT_SLACK_MS = 2000
 
-const lostWith = (loss: SpanLoss | undefined, e: SlowCall) =>
+export const lostWith = (loss: SpanLoss | undefined, e: SlowCall): boolean =>
   loss !== undefined &&
   e.instance === loss.instance &&
   e.timeMs <= loss.killedAt &&

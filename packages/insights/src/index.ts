@@ -22,6 +22,24 @@ export {
   SourceError,
 } from './source.ts'
 export {
+  type Adjusted,
+  adjustComparisons,
+  benjaminiHochberg,
+  type Comparison,
+  compareGroups,
+  fisherExact,
+  type Group,
+  MIN_SAMPLE,
+  mantelHaenszel,
+  type PooledRatio,
+  type Proportion,
+  type Ratio,
+  riskRatio,
+  StatsInputError,
+  type Stratum,
+  wilsonInterval,
+} from './stats/index.ts'
+export {
   collectInsights,
   type FunnelRow,
   type Insights,

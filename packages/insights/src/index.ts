@@ -1,8 +1,16 @@
 export { CATALOG, type CatalogQuery, type QueryName } from './catalog.ts'
 export { type CheckResult, checkPassed, compareLedger, formatCheck, type Mismatch } from './compare.ts'
+export {
+  ALL_PLANS,
+  analyseDrivers,
+  type BandRow,
+  type DecisionCounts,
+  type DriverRow,
+  type Drivers,
+} from './drivers.ts'
 export { evaluate, nameCandidates, type Series } from './evaluate.ts'
 export { ExpositionParseError, type Labels, parseExposition, type Sample } from './exposition.ts'
-export { type Expr, type MetricKey, type Selector, toPromQL } from './expr.ts'
+export { type Expr, isCumulative, type MetricKey, type Selector, toPromQL } from './expr.ts'
 export { formatInsights, table } from './format.ts'
 export { type Bucket, histogramQuantile } from './histogram-quantile.ts'
 export {
@@ -40,11 +48,18 @@ export {
   wilsonInterval,
 } from './stats/index.ts'
 export {
+  type Conversion,
   collectInsights,
   type FunnelRow,
   type Insights,
   type LatencyRow,
-  type RetentionRow,
-  type UpgradeDriverRow,
   type UsageRow,
 } from './summaries.ts'
+export {
+  describeWindow,
+  parseDuration,
+  parseTime,
+  type Window,
+  WindowError,
+  windowFrom,
+} from './window.ts'

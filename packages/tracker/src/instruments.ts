@@ -98,6 +98,22 @@ export const INSTRUMENTS = {
     description: 'Features a tenant used on its current plan, counted at renewal or churn',
     valueType: ValueType.INT,
   },
+  billingDecision: {
+    name: METRICS.billingDecision,
+    meter: METERS.adoption,
+    kind: 'counter',
+    unit: UNITS.count,
+    description: 'Billing decisions (renewal, upgrade, downgrade, cancellation) per plan',
+    valueType: ValueType.INT,
+  },
+  decisionFeatureUse: {
+    name: METRICS.decisionFeatureUse,
+    meter: METERS.adoption,
+    kind: 'counter',
+    unit: UNITS.count,
+    description: 'Billing decisions per feature the tenant used since its previous decision, by usage band',
+    valueType: ValueType.INT,
+  },
   click: {
     name: METRICS.click,
     meter: METERS.frontend,

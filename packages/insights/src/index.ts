@@ -21,6 +21,7 @@ export {
   LedgerFormatError,
   parseLedger,
 } from './ledger.ts'
+export { ALPHA, collectReport, type Report, reportJson } from './report.ts'
 export {
   expositionSource,
   instantQuery,

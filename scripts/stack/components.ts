@@ -4,7 +4,9 @@
  * which is the production shape the e2e check proves (adoption stages fire once across replicas,
  * cumulative totals survive a Collector restart).
  */
+
 import { join } from 'node:path'
+import { DEFAULT_METRICS_PORT, DEFAULT_OTLP_HTTP_PORT } from '@feature-analytics/tracker-node'
 import { BIN, ROOT, STATE } from './paths.ts'
 import type { Readiness } from './ready.ts'
 
@@ -46,10 +48,13 @@ export const PROMETHEUS_FEATURE_FLAGS = [
   '--web.enable-lifecycle',
 ] as const
 export const PROMETHEUS_DATA = join(STATE, 'prometheus-data')
-export const COLLECTOR_OTLP_URL = 'http://127.0.0.1:4318'
+export const COLLECTOR_OTLP_URL = `http://127.0.0.1:${DEFAULT_OTLP_HTTP_PORT}`
 export const API_URLS = ['http://127.0.0.1:3000', 'http://127.0.0.1:3010'] as const
 /** Each replica's own Prometheus-format page, in API_URLS order. */
-export const API_METRICS_URLS = ['http://127.0.0.1:9464/metrics', 'http://127.0.0.1:9474/metrics'] as const
+export const API_METRICS_URLS = [
+  `http://127.0.0.1:${DEFAULT_METRICS_PORT}/metrics`,
+  `http://127.0.0.1:${DEFAULT_METRICS_PORT + 10}/metrics`,
+] as const
 export const DEFAULT_EXPORT_INTERVAL_MS = 5000
 
 function api(replica: 1 | 2, options: StackOptions): Component {
@@ -108,7 +113,7 @@ export function components(options: StackOptions = {}): Component[] {
       command: join(BIN, 'otelcol-fa'),
       args: collectorConfigs.flatMap((file) => ['--config', join(ROOT, 'otel-collector', file)]),
       env: { OTELCOL_BIND_HOST: '127.0.0.1', PROMETHEUS_OTLP_URL: `${PROMETHEUS_URL}/api/v1/otlp` },
-      ports: [4318, 13133, 8888],
+      ports: [DEFAULT_OTLP_HTTP_PORT, 13133, 8888],
       ready: { kind: 'http', url: 'http://127.0.0.1:13133/' },
       url: `${COLLECTOR_OTLP_URL} (OTLP/HTTP), health http://127.0.0.1:13133/`,
     },

@@ -3,7 +3,12 @@
  * so tests run it on an ephemeral port with their own telemetry, and main.ts runs it for real.
  */
 
-import { type AdoptionStore, createFeatureTracker, type FeatureRecorder } from '@feature-analytics/tracker'
+import {
+  type AdoptionStore,
+  createFeatureTracker,
+  type FeatureRecorder,
+  type TenantBudget,
+} from '@feature-analytics/tracker'
 import { featureTracking } from '@feature-analytics/tracker-koa'
 import { bodyParser } from '@koa/bodyparser'
 import { Router } from '@koa/router'
@@ -27,15 +32,17 @@ import { securityHeaders, webFrontend } from './static.ts'
 import { InMemoryStore } from './store/memory.ts'
 import type { Store } from './store/types.ts'
 
-/** Where feature metrics go: tracker-node's FeatureAggregator is both a recorder and the ingest's sink. */
-export type Aggregation = FeatureRecorder & IngestSink
+/**
+ * Where feature metrics go: tracker-node's FeatureAggregator is both a recorder and the ingest's
+ * sink, and its tenant budget is the one the tracker uses too.
+ */
+export type Aggregation = FeatureRecorder & IngestSink & { readonly tenantBudget: TenantBudget }
 
 export interface AppOptions {
   webDist?: string | undefined
   cookieSecure?: boolean
   sessionTtlMs?: number
   ingest?: { ratePerSecond: number; burst: number }
-  maxTenants?: number
   /**
    * scrypt N for new password hashes (a power of two). The default costs about 50 ms per hash on
    * purpose; only a run that creates thousands of throwaway accounts (the validation study)
@@ -65,7 +72,8 @@ export const createApp = (deps: AppDeps): Koa => {
     catalog: trackerCatalog(),
     recorder: deps.aggregation,
     ...(deps.adoptionStore ? { adoptionStore: deps.adoptionStore } : {}),
-    limits: { maxTenants: options.maxTenants ?? 1000 },
+    // One budget for usage and browser clicks: a tenant folds into _other in both or in neither.
+    tenantBudget: deps.aggregation.tenantBudget,
   })
   const services: Services = {
     store,

@@ -43,6 +43,7 @@ const telemetry = startTelemetry({
   ...(config.serviceInstanceId ? { serviceInstanceId: config.serviceInstanceId } : {}),
   ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}),
   ...(config.metricsPort ? { prometheusPort: config.metricsPort, prometheusHost: config.host } : {}),
+  // The one tenant budget: createApp gives the aggregator's to the tracker.
   aggregator: { features: FEATURE_NAMES, maxTenants: config.maxTenants },
   // main.ts owns the signals: the server has to drain before the last metrics flush.
   shutdownSignals: false,
@@ -70,7 +71,6 @@ const app = createApp({
     cookieSecure: config.cookieSecure,
     sessionTtlMs: config.sessionTtlMs,
     ingest: config.ingest,
-    maxTenants: config.maxTenants,
   },
 })
 

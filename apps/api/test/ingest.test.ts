@@ -6,7 +6,7 @@
 import { ATTR, METRICS, TIME_SPENT_BUCKETS_MS } from '@feature-analytics/schema'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Account, startApi, type TestApi } from './harness.ts'
+import { type Account, startApi, type TestApi } from '../src/testing.ts'
 import { CUMULATIVE, click, clickMetric, exportRequest, timeSpentMetric } from './otlp.ts'
 
 let api: TestApi
@@ -279,5 +279,32 @@ describe('abuse', () => {
       (await post(account, exportRequest(clickMetric([{ attributes: click('search', 'after'), asInt: 1 }]))))
         .status,
     ).toBe(200)
+  })
+})
+
+describe('one tenant budget', () => {
+  it('folds the same tenants into _other for usage and for browser clicks', async () => {
+    const small = await startApi({ ingest: { ratePerSecond: 1000, burst: 1000 } }, false, { maxTenants: 2 })
+    try {
+      const accounts = [await small.signup('free'), await small.signup('free'), await small.signup('free')]
+      // Two tenants spend the budget with clicks; the third then searches and clicks.
+      for (const account of accounts.slice(0, 2)) {
+        const body = exportRequest(clickMetric([{ attributes: click('search', 'search-go'), asInt: 1 }]))
+        expect((await small.request('POST', '/v1/metrics', { token: account.token, body })).status).toBe(200)
+      }
+      const late = accounts[2] as Account
+      expect((await small.request('GET', '/api/search?q=x', { token: late.token })).status).toBe(200)
+      const body = exportRequest(clickMetric([{ attributes: click('search', 'search-go'), asInt: 1 }]))
+      expect((await small.request('POST', '/v1/metrics', { token: late.token, body })).status).toBe(200)
+
+      const metrics = await small.metrics()
+      const search = { [ATTR.featureName]: 'search' }
+      expect(metrics.sum(METRICS.usage, { ...search, [ATTR.tenantId]: late.tenantId })).toBe(0)
+      expect(metrics.sum(METRICS.usage, { ...search, [ATTR.tenantId]: '_other' })).toBe(1)
+      expect(metrics.sum(METRICS.click, { ...search, [ATTR.tenantId]: late.tenantId })).toBe(0)
+      expect(metrics.sum(METRICS.click, { ...search, [ATTR.tenantId]: '_other' })).toBe(1)
+    } finally {
+      await small.close()
+    }
   })
 })

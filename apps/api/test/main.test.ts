@@ -5,11 +5,11 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { type IncomingMessage, request } from 'node:http'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '@feature-analytics/test-support/ports'
+import { startRedis } from '@feature-analytics/test-support/redis'
 import { Redis } from 'ioredis'
 import { afterEach, expect, it } from 'vitest'
-import { startRedis } from '../../../packages/adoption-redis/test/redis-server.ts'
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 const children: ChildProcess[] = []
@@ -18,15 +18,6 @@ afterEach(() => {
   for (const child of children.splice(0))
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
 })
-
-const freePort = async (): Promise<number> => {
-  const probe = createServer().listen(0, '127.0.0.1')
-  await once(probe, 'listening')
-  const { port } = probe.address() as { port: number }
-  probe.close()
-  await once(probe, 'close')
-  return port
-}
 
 const start = (env: Record<string, string>) => {
   const child = spawn(process.execPath, [main], {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigError, loadConfig } from '../src/config.ts'
-import { startApi, type TestApi } from './harness.ts'
+import { startApi, type TestApi } from '../src/testing.ts'
 
 describe('health and routing', () => {
   let api: TestApi

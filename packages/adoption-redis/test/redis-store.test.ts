@@ -1,4 +1,5 @@
 import { ADOPTION_STAGES, ATTR, METRICS } from '@feature-analytics/schema'
+import { startRedis } from '@feature-analytics/test-support/redis'
 import { createFeatureTracker, type StageReached } from '@feature-analytics/tracker'
 import {
   AggregationTemporality,
@@ -9,7 +10,6 @@ import {
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RedisAdoptionStore, RedisAdoptionStoreError, RedisStoreConfigError } from '../src/index.ts'
-import { startRedis } from './redis-server.ts'
 
 const catalog = { report_export: { category: 'reporting' }, search: { category: 'discovery' } }
 

@@ -13,11 +13,11 @@
  */
 import { parseArgs } from 'node:util'
 import { ATTR, LATENCY_BUCKETS_MS, METRICS, PLANS } from '@feature-analytics/schema'
+import { testReader } from '@feature-analytics/test-support/metrics'
 import { createFeatureTracker, InMemoryAdoptionStore } from '@feature-analytics/tracker'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { Counter, Histogram, Registry } from 'prom-client'
 import { FeatureAggregator } from '../src/index.ts'
-import { testReader } from '../test/collect.ts'
 
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '9' }, events: { type: 'string', default: '200000' } },

@@ -7,16 +7,13 @@ import {
   OTHER_TENANT,
   type RecordedInstrument,
 } from '@feature-analytics/schema'
-import {
-  DEFAULT_LIMITS,
-  type FeatureRecorder,
-  TenantBudget,
-  type UsersSource,
-} from '@feature-analytics/tracker'
+import { DEFAULT_LIMITS, type FeatureRecorder, type UsersSource } from '@feature-analytics/tracker'
+import { TenantBudget } from '@feature-analytics/tracker/internal'
 import type { Attributes } from '@opentelemetry/api'
 import { millisToHrTime } from '@opentelemetry/core'
 import { emptyResource } from '@opentelemetry/resources'
 import type { CollectionResult, MetricData, MetricProducer, ScopeMetrics } from '@opentelemetry/sdk-metrics'
+import { TelemetryConfigError } from './config-error.ts'
 import { ElementBudget } from './element-budget.ts'
 import type { CardinalityLimits } from './limits.ts'
 import { MergeError } from './merge-error.ts'
@@ -31,8 +28,10 @@ import {
 import { createStreams, type RecordedStream, type Streams } from './streams.ts'
 
 export interface FeatureAggregatorOptions {
-  /** Tenants with their own series in merged points; the tracker applies its own budget to usage. */
+  /** Tenants with their own series; default DEFAULT_LIMITS.maxTenants. Share the budget with the tracker (`tenantBudget`). */
   maxTenants?: number
+  /** A budget to use instead of a new one of `maxTenants` (give one or the other). */
+  tenantBudget?: TenantBudget
   maxValueLength?: number
   /** Series per instrument, as in the SDK's views; see DEFAULT_CARDINALITY_LIMITS. */
   cardinalityLimits?: CardinalityLimits
@@ -52,7 +51,11 @@ export interface FeatureAggregatorOptions {
  */
 export class FeatureAggregator implements FeatureRecorder, MetricProducer {
   #streams: Streams
-  #budget: TenantBudget
+  /**
+   * The tenants with their own series. Pass it to createFeatureTracker's `tenantBudget`, so usage
+   * and merged clicks fold the same tenants into `_other`.
+   */
+  readonly tenantBudget: TenantBudget
   #elements: ElementBudget
   #clickRules: MergeRules
   #timeSpentRules: MergeRules
@@ -61,7 +64,10 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
     this.#streams = createStreams(options.cardinalityLimits ?? {})
     const maxValueLength = options.maxValueLength ?? DEFAULT_LIMITS.maxValueLength
     const features = options.features ? new Set(options.features) : undefined
-    this.#budget = new TenantBudget(options.maxTenants ?? DEFAULT_LIMITS.maxTenants)
+    if (options.tenantBudget !== undefined && options.maxTenants !== undefined)
+      throw new TelemetryConfigError('give maxTenants or tenantBudget, not both: the budget has its own size')
+    this.tenantBudget =
+      options.tenantBudget ?? new TenantBudget(options.maxTenants ?? DEFAULT_LIMITS.maxTenants)
     this.#elements = new ElementBudget(options.maxElementsPerFeature ?? 64)
     this.#clickRules = {
       allowed: this.#streams.click.attributes,
@@ -157,7 +163,7 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
   }
 
   #tenant(tenantId: string | undefined): string | undefined {
-    if (tenantId === undefined || this.#budget.admit(tenantId)) return tenantId
+    if (tenantId === undefined || this.tenantBudget.admit(tenantId)) return tenantId
     this.dropped('tenant_budget_exceeded')
     return OTHER_TENANT
   }

@@ -1,5 +1,6 @@
 export { FeatureAggregator, type FeatureAggregatorOptions } from './aggregator.ts'
 export { TelemetryConfigError } from './config-error.ts'
+export { DEFAULT_METRICS_PORT, DEFAULT_OTLP_HTTP_PORT } from './defaults.ts'
 export {
   type CardinalityLimits,
   cardinalityLimit,

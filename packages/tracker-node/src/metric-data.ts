@@ -4,7 +4,7 @@ import {
   type InstrumentKind,
   type InstrumentSpec,
 } from '@feature-analytics/schema'
-import { INSTRUMENT_OPTIONS } from '@feature-analytics/tracker'
+import { INSTRUMENT_OPTIONS } from '@feature-analytics/tracker/internal'
 import type { HrTime } from '@opentelemetry/api'
 import {
   AggregationTemporality,

@@ -1,8 +1,15 @@
 import { ATTR, METRICS, TIME_SPENT_BUCKETS_MS } from '@feature-analytics/schema'
+import { normalize, testReader } from '@feature-analytics/test-support/metrics'
+import { createFeatureTracker } from '@feature-analytics/tracker'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { afterEach, describe, expect, it } from 'vitest'
-import { BoundariesMismatchError, FeatureAggregator, MergeError, OVERFLOW_ATTRIBUTES } from '../src/index.ts'
-import { normalize, testReader } from './collect.ts'
+import {
+  BoundariesMismatchError,
+  FeatureAggregator,
+  MergeError,
+  OVERFLOW_ATTRIBUTES,
+  TelemetryConfigError,
+} from '../src/index.ts'
 
 const click = {
   [ATTR.featureName]: 'search',
@@ -151,6 +158,29 @@ describe('FeatureAggregator', () => {
     expect(metric(METRICS.dropped)?.points).toEqual([
       { attributes: { reason: 'tenant_budget_exceeded' }, value: 2 },
     ])
+  })
+
+  it('shares one tenant budget with the tracker: usage and clicks fold the same tenants', async () => {
+    const aggregator = new FeatureAggregator({ maxTenants: 1 })
+    const tracker = createFeatureTracker({
+      catalog: { search: { category: 'discovery' } },
+      recorder: aggregator,
+      tenantBudget: aggregator.tenantBudget,
+    })
+    const use = { feature: 'search', userId: 'u-1', plan: 'pro' } as const
+    await tracker.trackFeatureUsed({ ...use, tenantId: 'a' })
+    aggregator.mergeSum(METRICS.click, { ...click, [ATTR.tenantId]: 'b' }, 1)
+    await tracker.trackFeatureUsed({ ...use, tenantId: 'b' })
+    const metric = await collected(aggregator)
+    const tenants = (name: string) => metric(name)?.points.map((p) => [p.attributes['tenant.id'], p.value])
+    expect(tenants(METRICS.click)).toEqual([['_other', 1]])
+    expect(tenants(METRICS.usage)).toEqual([
+      ['_other', 1],
+      ['a', 1],
+    ])
+    expect(() => new FeatureAggregator({ maxTenants: 1, tenantBudget: aggregator.tenantBudget })).toThrow(
+      TelemetryConfigError,
+    )
   })
 
   it('keeps ui.element ids to code identifiers and to a budget per feature; zero deltas mint nothing', async () => {

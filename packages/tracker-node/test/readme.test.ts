@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
+import { freePort } from '@feature-analytics/test-support/ports'
 import { afterAll, describe, expect, it } from 'vitest'
-import { freePort } from './net.ts'
 
 const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8')
 

@@ -1,9 +1,9 @@
 import { ATTR, LATENCY_BUCKETS_MS, METRICS } from '@feature-analytics/schema'
+import { freePort } from '@feature-analytics/test-support/ports'
 import { createFeatureTracker } from '@feature-analytics/tracker'
 import { AggregationTemporality, DataPointType, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startTelemetry, type Telemetry, TelemetryConfigError } from '../src/index.ts'
-import { freePort } from './net.ts'
 import { otlpReceiver } from './otlp-receiver.ts'
 
 const catalog = { report_export: { category: 'reporting' }, search: { category: 'discovery' } }

@@ -1,7 +1,8 @@
 /**
  * The first `maxTenants` tenants seen keep their own `tenant.id`; later ones share `_other`, so a
- * tenant explosion cannot explode the number of metric series. The tracker and tracker-node's
- * aggregator both use it.
+ * tenant explosion cannot explode the number of metric series. One budget is shared by everything
+ * that labels by tenant (the tracker's usage, tracker-node's merged clicks), so a tenant keeps its
+ * own series everywhere or folds everywhere.
  */
 export class TenantBudget {
   #seen = new Set<string>()

@@ -22,7 +22,7 @@ import {
   resolveOptions,
   type StageReached,
 } from './options.ts'
-import { TenantBudget } from './tenant-budget.ts'
+import type { TenantBudget } from './tenant-budget.ts'
 
 export interface FeatureUsedEvent {
   feature: string
@@ -88,7 +88,7 @@ class Tracker implements FeatureTracker {
   constructor(options: ResolvedOptions) {
     this.#o = options
     this.features = options.categories
-    this.#budget = new TenantBudget(options.limits.maxTenants)
+    this.#budget = options.tenantBudget
     this.#stageAt = new Map(ADOPTION_STAGES.map((stage) => [options.thresholds[stage], stage]))
     options.recorder.observeUsers(() => this.#users.points())
   }

@@ -1,20 +1,23 @@
 /**
- * Starts the real app on an ephemeral loopback port with real telemetry (tracker-node's aggregator
+ * For tests (this app's and the web app's, as `@feature-analytics/api/testing`): starts the real app on an ephemeral loopback port with real telemetry (tracker-node's aggregator
  * read by a collecting MetricReader) and an in-memory store, and talks to it over real HTTP.
  */
 import { once } from 'node:events'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Plan } from '@feature-analytics/schema'
-import { FeatureAggregator } from '@feature-analytics/tracker-node'
+import { type MetricsSnapshot, snapshot, testReader } from '@feature-analytics/test-support/metrics'
+import { FeatureAggregator, type FeatureAggregatorOptions } from '@feature-analytics/tracker-node'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
-import { type AppOptions, createApp } from '../src/app.ts'
-import { FEATURE_NAMES } from '../src/catalog.ts'
-import { createLogger } from '../src/logger.ts'
-import type { Readiness } from '../src/routes/health.ts'
-import { InMemoryStore } from '../src/store/memory.ts'
-import { seedDemoAccounts } from '../src/store/seed.ts'
-import { CollectingReader, type MetricsSnapshot, snapshot } from './metrics.ts'
+import { type AppOptions, createApp } from './app.ts'
+import { FEATURE_NAMES } from './catalog.ts'
+import { createLogger } from './logger.ts'
+import type { Readiness } from './routes/health.ts'
+import { InMemoryStore } from './store/memory.ts'
+import { seedDemoAccounts } from './store/seed.ts'
+
+/** The app's parts, for tests that wire it their own way (the simulator's serves /metrics on its port). */
+export { createApp, FEATURE_NAMES }
 
 export const DEMO_PASSWORD = 'demo-password'
 
@@ -57,9 +60,13 @@ export interface TestApi {
 
 let sequence = 0
 
-export const startApi = async (options: AppOptions = {}, seedDemo = false): Promise<TestApi> => {
-  const aggregator = new FeatureAggregator({ features: FEATURE_NAMES })
-  const reader = new CollectingReader({ metricProducers: [aggregator] })
+export const startApi = async (
+  options: AppOptions = {},
+  seedDemo = false,
+  aggregation: FeatureAggregatorOptions = {},
+): Promise<TestApi> => {
+  const aggregator = new FeatureAggregator({ features: FEATURE_NAMES, ...aggregation })
+  const reader = testReader([aggregator])
   const meterProvider = new MeterProvider({ readers: [reader] })
   const logs: string[] = []
   const logger = createLogger(

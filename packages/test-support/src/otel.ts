@@ -1,14 +1,9 @@
 import type { Attributes } from '@opentelemetry/api'
 import { context } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
-import {
-  AggregationTemporality,
-  DataPointType,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-} from '@opentelemetry/sdk-metrics'
+import { DataPointType, MeterProvider } from '@opentelemetry/sdk-metrics'
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
+import { testReader } from './collect.ts'
 
 export interface Point {
   name: string
@@ -20,10 +15,7 @@ export interface Point {
 export function otel() {
   const contextManager = new AsyncLocalStorageContextManager().enable()
   context.setGlobalContextManager(contextManager)
-  const reader = new PeriodicExportingMetricReader({
-    exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
-    exportIntervalMillis: 3_600_000,
-  })
+  const reader = testReader()
   const meterProvider = new MeterProvider({ readers: [reader] })
   const spans = new InMemorySpanExporter()
   const tracerProvider = new TracerProvider({

@@ -1,13 +1,5 @@
 import { spawn } from 'node:child_process'
-import { createServer } from 'node:net'
-
-async function freePort(): Promise<number> {
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as { port: number }
-  await new Promise((resolve) => probe.close(resolve))
-  return port
-}
+import { freePort } from './ports.ts'
 
 /**
  * Starts a real, throwaway redis-server on a free loopback port. Without redis-server the test

@@ -1,6 +1,6 @@
 /**
  * `npm run demo`: the whole idea on embedded defaults (in-memory store, no Collector, the API's own
- * /metrics). `npm run demo` installs the workspace first (scripts/install-if-missing.mjs); this
+ * /metrics). `npm run demo` installs the workspace first (scripts/run.mjs); this
  * builds the web app, starts the API, plays the simulator's default scenario against it, prints
  * what the metrics say (usage, adoption, upgrades, retention, against the planted ground truth),
  * exits 1 if the metrics disagree with the simulator's ledger, and keeps the API running for the

@@ -3,19 +3,27 @@
  * the OpenTelemetry SDK -> a seeded simulation over both API replicas -> wait for the exports ->
  * the simulator's check of every ledger total against Prometheus -> stack down (also on failure).
  *
- *   node scripts/e2e.ts [--kill-collector SECONDS | --restart-api SECONDS] [--kill-after SECONDS]
- *                       [--seed N] [--rate RPS] [--duration SECONDS] [--scenario FILE]
+ *   node scripts/e2e.ts [--kill-collector SECONDS] [--restart-prometheus SECONDS | --restart-api SECONDS]
+ *                       [--kill-after SECONDS] [--seed N] [--rate RPS] [--duration SECONDS] [--scenario FILE]
  *
  * --kill-collector: SIGKILL the Collector --kill-after seconds into the simulation, keep it down
  * that long, restart it; cumulative temporality means the totals must still match exactly.
+ * --restart-prometheus: the same for Prometheus (SIGKILL, then a restart on the same data directory,
+ * which replays its WAL); the Collector retries its exports meanwhile.
  * --restart-api: stop API replica 2 (SIGTERM, so it flushes) --kill-after seconds into the
  * simulation, keep it down that long, start it again: its counters restart from zero, so the
  * check compares increase() over a window covering the whole run (insights windows), which must
  * count what the replica did before and after the restart exactly once. Requests sent to it while
  * it is down, and its sessions (the in-memory store), are lost, as in production: the simulator
  * reports them as unexpected answers, and its ledger holds only what was acknowledged.
+ * Then the traces: for the slowest buckets of every feature, each latency exemplar's trace must be
+ * in Jaeger with a span of the same feature and tenant and a duration in the exemplar's bucket
+ * (`e2e: exemplars checked N, traces found N, M missing`), and the scenario's planted latency
+ * spike must be found again (the report's slowest feature and plan; `npm run trace` on it shows
+ * the spiked work). The stack keeps every sampled trace here (tracesKeepPercent 100), so every
+ * exemplar can be followed; in production the tail sampler always keeps the slow and failed ones.
  * The last line is always `e2e: checked N series, M mismatches`; the exit status is 1 when
- * M > 0, N = 0, or any step could not run.
+ * M > 0, N = 0, the trace checks fail, or any step could not run.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync } from 'node:fs'
@@ -45,9 +53,16 @@ import {
   API_URLS,
   COLLECTOR_OTLP_URL,
   DEFAULT_EXPORT_INTERVAL_MS,
+  JAEGER_URL,
   PROMETHEUS_URL,
 } from './stack/components.ts'
 import { down, find, StackError, startComponent, status, stopComponent, up } from './stack/control.ts'
+import {
+  checkExemplarTraces,
+  checkLatencySpike,
+  type ExemplarCheck,
+  type LatencySpike,
+} from './stack/exemplar-check.ts'
 import { PROVISION, ROOT, STATE } from './stack/paths.ts'
 import { probePassed, probePipeline } from './stack/probe.ts'
 import { kill, lastLogLines } from './stack/process.ts'
@@ -55,6 +70,8 @@ import { kill, lastLogLines } from './stack/process.ts'
 const log = (line: string) => console.log(`e2e: ${line.replace(/^stack: /, '')}`)
 const SIMULATE = join(ROOT, 'apps/simulator/src/cli/simulate.ts')
 const CHECK_ATTEMPTS = 3
+/** At least this many exemplars must be followed to their traces. */
+const MIN_EXEMPLARS = 20
 
 class E2eError extends Error {
   override name = 'E2eError'
@@ -62,6 +79,7 @@ class E2eError extends Error {
 
 interface Options {
   killCollector: number | undefined
+  restartPrometheus: number | undefined
   restartApi: number | undefined
   killAfter: number
   seed: string
@@ -79,6 +97,7 @@ interface Run {
   /** When the stack started: a window from here covers everything Prometheus holds of this run. */
   started: number
   outcome: CheckResult
+  exemplars?: ExemplarCheck
 }
 
 function seconds(name: string, text: string | undefined): number | undefined {
@@ -93,6 +112,7 @@ function readOptions(): Options {
   const { values } = parseArgs({
     options: {
       'kill-collector': { type: 'string' },
+      'restart-prometheus': { type: 'string' },
       'restart-api': { type: 'string' },
       'kill-after': { type: 'string', default: '20' },
       seed: { type: 'string', default: '42' },
@@ -102,11 +122,15 @@ function readOptions(): Options {
     },
     strict: true,
   })
+  if (values['restart-api'] !== undefined && values['restart-prometheus'] !== undefined) {
+    throw new E2eError('give --restart-prometheus or --restart-api, not both')
+  }
   if (values['kill-collector'] !== undefined && values['restart-api'] !== undefined) {
     throw new E2eError('give --kill-collector or --restart-api, not both')
   }
   return {
     killCollector: seconds('kill-collector', values['kill-collector']),
+    restartPrometheus: seconds('restart-prometheus', values['restart-prometheus']),
     restartApi: seconds('restart-api', values['restart-api']),
     killAfter: seconds('kill-after', values['kill-after']) as number,
     seed: values.seed,
@@ -128,18 +152,23 @@ function batchTimeoutMs(): number {
   return Number(match[1]) * (match[2] === 's' ? 1000 : 1)
 }
 
-/** Kills the Collector mid-simulation and brings it back, failing if the simulation was already over. */
-async function collectorOutage(downSeconds: number, afterSeconds: number, simulationDone: () => boolean) {
+/** Kills a component mid-simulation and brings it back, failing if the simulation was already over. */
+async function outage(
+  component: 'collector' | 'prometheus',
+  downSeconds: number,
+  afterSeconds: number,
+  simulationDone: () => boolean,
+) {
   await sleep(afterSeconds * 1000)
   if (simulationDone())
     throw new E2eError(`the simulation ended before --kill-after ${afterSeconds}s: nothing to interrupt`)
   // An outage test that kills nothing would prove nothing.
-  if (!(await kill('collector'))) throw new E2eError('the collector was not running when the outage was due')
-  log(`collector killed (SIGKILL) ${afterSeconds}s into the simulation; down for ${downSeconds}s`)
+  if (!(await kill(component))) throw new E2eError(`the ${component} was not running when the outage was due`)
+  log(`${component} killed (SIGKILL) ${afterSeconds}s into the simulation; down for ${downSeconds}s`)
   await sleep(downSeconds * 1000)
-  await startComponent(find('collector'), { log })
+  await startComponent(find(component), { log })
   log(
-    `collector restarted${simulationDone() ? ' (the simulation had already finished)' : ' while the simulation runs'}`,
+    `${component} restarted${simulationDone() ? ' (the simulation had already finished)' : ' while the simulation runs'}`,
   )
 }
 
@@ -165,20 +194,20 @@ async function simulate({ options, ledgerFile }: Run): Promise<void> {
   log(`simulating: ${args.join(' ')}`)
   const sim = runCli(SIMULATE, args, '  ')
   let finished = false
-  const { killCollector, restartApi, killAfter } = options
-  const done = () => finished
-  const outage =
-    killCollector !== undefined
-      ? collectorOutage(killCollector, killAfter, done)
-      : restartApi !== undefined
-        ? apiRestart(restartApi, killAfter, done)
-        : undefined
+  const { killCollector, restartPrometheus, restartApi, killAfter } = options
+  const outages = Promise.all([
+    killCollector === undefined ? undefined : outage('collector', killCollector, killAfter, () => finished),
+    restartPrometheus === undefined
+      ? undefined
+      : outage('prometheus', restartPrometheus, killAfter, () => finished),
+    restartApi === undefined ? undefined : apiRestart(restartApi, killAfter, () => finished),
+  ])
   // Awaited below, after the simulation; until then a failure must not count as unhandled.
-  outage?.catch(() => undefined)
+  outages.catch(() => undefined)
   const result = await sim.done.finally(() => {
     finished = true
   })
-  await outage
+  await outages
   // With a replica restarted, answers it never gave are expected; anything else still fails.
   const onlyLostAnswers =
     restartApi !== undefined && result.code === 1 && result.lines.some((l) => /unexpected answers/.test(l))
@@ -260,7 +289,8 @@ async function e2e(run: Run): Promise<void> {
   log('starting the stack (fresh Prometheus data, demo seeding off)')
   run.ours = true
   run.started = Date.now()
-  await up({ seedDemo: false, exportIntervalMs: DEFAULT_EXPORT_INTERVAL_MS, log })
+  // Every sampled trace kept, so every exemplar can be followed to Jaeger.
+  await up({ seedDemo: false, exportIntervalMs: DEFAULT_EXPORT_INTERVAL_MS, tracesKeepPercent: 100, log })
 
   const probe = await probePipeline({ collectorUrl: COLLECTOR_OTLP_URL, prometheusUrl: PROMETHEUS_URL })
   if (!probePassed(probe)) throw new E2eError(`pipeline probe failed: ${JSON.stringify(probe)}`)
@@ -275,6 +305,41 @@ async function e2e(run: Run): Promise<void> {
   // The replicas' own pages lost the restarted replica's first life: no diagnosis from them then.
   if (!checkPassed(run.outcome) && !restarted) await diagnoseAtSource(ledger)
   await catalogQueries()
+  await traces(run)
+}
+
+/** The scenario's planted latency spike, if it has one. */
+async function plantedSpike(scenario: string): Promise<LatencySpike | undefined> {
+  const { planted = [] } = JSON.parse(await readFile(scenario, 'utf8')) as {
+    planted?: ({ effect: string } & LatencySpike)[]
+  }
+  return planted.find((p) => p.effect === 'latency_spike')
+}
+
+async function traces(run: Run): Promise<void> {
+  const sinceMs = Date.now() - run.started + 60_000
+  run.exemplars = await checkExemplarTraces(PROMETHEUS_URL, JAEGER_URL, sinceMs)
+  for (const problem of run.exemplars.problems) log(`  ${problem}`)
+  const spike = await plantedSpike(run.options.scenario)
+  if (spike === undefined) log('the scenario plants no latency spike: nothing to find again')
+  else {
+    const found = await checkLatencySpike(spike, PROMETHEUS_URL, JAEGER_URL, sinceMs)
+    const slowest = found.slowest
+    log(
+      `planted latency spike: ${spike.feature} on ${spike.plan} (${spike.factor}x work); the report's slowest p95: ` +
+        `${slowest ? `${slowest.feature} on ${slowest.plan}, ${slowest.p95Ms?.toFixed(1)} ms over ${slowest.calls} calls` : 'none'}`,
+    )
+    log(`npm run trace -- --feature ${spike.feature}:`)
+    for (const line of found.traceOutput.split('\n')) log(`  ${line}`)
+    if (found.problems.length > 0)
+      throw new E2eError(`latency spike not found again: ${found.problems.join('; ')}`)
+  }
+  const { checked, problems } = run.exemplars
+  if (checked < MIN_EXEMPLARS || problems.length > 0) {
+    throw new E2eError(
+      `exemplar traces: ${checked} checked (at least ${MIN_EXEMPLARS} wanted), ${problems.length} missing or not matching`,
+    )
+  }
 }
 
 /** Runs the e2e and always stops what it started; true when everything ran and the check passed. */
@@ -313,6 +378,10 @@ async function main(): Promise<boolean> {
       })
     }
   }
+  const exemplars = run?.exemplars ?? { checked: 0, found: 0, problems: [] }
+  log(
+    `exemplars checked ${exemplars.checked}, traces found ${exemplars.found}, ${exemplars.problems.length} missing`,
+  )
   const outcome = run?.outcome ?? { checked: 0, mismatches: [] }
   log(`checked ${outcome.checked} series, ${outcome.mismatches.length} mismatches`)
   return !failed && checkPassed(outcome)

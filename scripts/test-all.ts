@@ -16,15 +16,18 @@ const npm = (...args: string[]): Step => ({ name: args.join(' '), command: 'npm'
 const steps: Step[] = [
   { name: 'provision', command: 'bash', args: ['scripts/provision'] },
   npm('lint'),
+  { name: 'typecheck scripts', command: 'npx', args: ['tsc', '-p', 'scripts', '--noEmit'] },
   {
     name: 'typecheck + unit/integration tests',
     command: 'npx',
     args: ['turbo', 'run', 'typecheck', 'test', '--concurrency=2'],
   },
   npm('test:deno'),
+  npm('test:scripts'),
   npm('stack:check'),
   npm('e2e'),
   npm('e2e', '--', '--kill-collector', '20'),
+  npm('e2e', '--', '--restart-prometheus', '10'),
   npm('e2e', '--', '--restart-api', '5'),
 ]
 

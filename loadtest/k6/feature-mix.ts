@@ -4,7 +4,7 @@
  * per-plan affinities, so a load test and a simulation stress the same paths in the same proportions.
  *
  *   k6 run -e BASE_URL=http://127.0.0.1:3000 loadtest/k6/feature-mix.ts
- *   docker compose --profile k6 run --rm k6
+ *   docker compose --profile load run --rm k6
  */
 import { check } from 'k6'
 import exec from 'k6/execution'

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { DEFAULT_LIMITS } from '@feature-analytics/tracker'
 import { DEFAULT_METRICS_PORT } from '@feature-analytics/tracker-node'
 import { z } from 'zod'
+import { DEFAULT_AUTH_LIMITS } from './auth/throttle.ts'
 import { fieldOf } from './validate.ts'
 
 const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url))
@@ -20,6 +21,24 @@ const withDefault = <S extends z.ZodType>(schema: S, fallback: z.input<S>) =>
 const port = z.coerce.number({ error: 'expected a port number' }).int().min(0).max(65535)
 const positiveInt = z.coerce.number({ error: 'expected a positive integer' }).int().positive()
 const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1')
+const hops = z.coerce
+  .number({ error: 'expected the number of proxies in front (0 = none)' })
+  .int()
+  .min(0)
+  .max(10)
+// A comma-separated list of exact origins (scheme://host[:port]); anything else is a typo worth stopping on.
+const origins = z.string().transform((text, ctx) => {
+  const list = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+  for (const item of list) {
+    if (!URL.canParse(item) || new URL(item).origin !== item) {
+      ctx.addIssue({ code: 'custom', message: `"${item}" is not an origin like https://app.example.com` })
+    }
+  }
+  return list
+})
 
 /**
  * Every setting: the variable it is read from, and how it is parsed. The Config type is inferred
@@ -53,6 +72,17 @@ const SETTINGS = {
     withDefault(z.string().min(8, 'must be at least 8 characters'), 'demo-password'),
   ],
   cookieSecure: ['COOKIE_SECURE', withDefault(flag, 'false')],
+  trustProxyHops: ['TRUST_PROXY', withDefault(hops, '0')],
+  allowedOrigins: ['ALLOWED_ORIGINS', withDefault(origins, '')],
+  signupsPerIp: ['SIGNUP_MAX_PER_IP', withDefault(positiveInt, String(DEFAULT_AUTH_LIMITS.signupsPerIp))],
+  loginFailuresPerAccount: [
+    'LOGIN_MAX_FAILURES_PER_ACCOUNT',
+    withDefault(positiveInt, String(DEFAULT_AUTH_LIMITS.loginFailuresPerAccount)),
+  ],
+  loginFailuresPerIp: [
+    'LOGIN_MAX_FAILURES_PER_IP',
+    withDefault(positiveInt, String(DEFAULT_AUTH_LIMITS.loginFailuresPerIp)),
+  ],
   sessionTtlMs: [
     'SESSION_TTL_HOURS',
     withDefault(positiveInt, '168').transform((hours) => hours * 3_600_000),
@@ -62,7 +92,14 @@ const SETTINGS = {
     withDefault(z.coerce.number({ error: 'expected a positive number' }).positive(), '2'),
   ],
   ingestBurst: ['INGEST_BURST', withDefault(positiveInt, '30')],
+  ingestSessionClicks: ['INGEST_SESSION_CLICKS', withDefault(positiveInt, '3000')],
+  ingestSessionVisits: ['INGEST_SESSION_VISITS', withDefault(positiveInt, '300')],
   maxTenants: ['MAX_TENANTS', withDefault(positiveInt, String(DEFAULT_LIMITS.maxTenants))],
+  // A tenant idle this long gives its own-series slot to a newcomer (RELIABILITY.md).
+  tenantIdleMs: [
+    'TENANT_IDLE_MINUTES',
+    withDefault(positiveInt, '60').transform((minutes) => minutes * 60_000),
+  ],
   shutdownTimeoutMs: ['SHUTDOWN_TIMEOUT_MS', withDefault(positiveInt, '10000')],
 } as const satisfies Record<string, readonly [string, z.ZodType]>
 
@@ -74,10 +111,27 @@ const ConfigSchema = z
       [K in Setting]: (typeof SETTINGS)[K][1]
     },
   )
-  .transform(({ ingestRatePerSecond, ingestBurst, ...rest }) => ({
-    ...rest,
-    ingest: { ratePerSecond: ingestRatePerSecond, burst: ingestBurst },
-  }))
+  .transform(
+    ({
+      ingestRatePerSecond,
+      ingestBurst,
+      ingestSessionClicks,
+      ingestSessionVisits,
+      signupsPerIp,
+      loginFailuresPerAccount,
+      loginFailuresPerIp,
+      ...rest
+    }) => ({
+      ...rest,
+      ingest: {
+        ratePerSecond: ingestRatePerSecond,
+        burst: ingestBurst,
+        sessionClicks: ingestSessionClicks,
+        sessionVisits: ingestSessionVisits,
+      },
+      authLimits: { signupsPerIp, loginFailuresPerAccount, loginFailuresPerIp },
+    }),
+  )
 
 export type Config = z.output<typeof ConfigSchema>
 

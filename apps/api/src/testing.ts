@@ -9,8 +9,9 @@ import type { Plan } from '@feature-analytics/schema'
 import { type MetricsSnapshot, snapshot, testReader } from '@feature-analytics/test-support/metrics'
 import { FeatureAggregator, type FeatureAggregatorOptions } from '@feature-analytics/tracker-node'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
-import { type AppOptions, createApp } from './app.ts'
+import { type AppDeps, type AppOptions, createApp } from './app.ts'
 import { FEATURE_NAMES } from './catalog.ts'
+import { answerClientErrors } from './client-errors.ts'
 import { createLogger } from './logger.ts'
 import type { Readiness } from './routes/health.ts'
 import { InMemoryStore } from './store/memory.ts'
@@ -32,7 +33,7 @@ export interface RequestOptions {
   token?: string
   cookie?: string
   body?: unknown
-  rawBody?: string
+  rawBody?: string | Blob
   headers?: Record<string, string>
 }
 
@@ -63,9 +64,13 @@ let sequence = 0
 export const startApi = async (
   options: AppOptions = {},
   seedDemo = false,
-  aggregation: FeatureAggregatorOptions = {},
+  extra: {
+    aggregation?: FeatureAggregatorOptions
+    limiterRedis?: AppDeps['limiterRedis']
+    store?: InMemoryStore
+  } = {},
 ): Promise<TestApi> => {
-  const aggregator = new FeatureAggregator({ features: FEATURE_NAMES, ...aggregation })
+  const aggregator = new FeatureAggregator({ features: FEATURE_NAMES, ...extra.aggregation })
   const reader = testReader([aggregator])
   const meterProvider = new MeterProvider({ readers: [reader] })
   const logs: string[] = []
@@ -73,19 +78,31 @@ export const startApi = async (
     { level: 'info', serviceName: 'saas-api-test' },
     { write: (line: string) => void logs.push(line) },
   )
-  const store = new InMemoryStore()
+  const store = extra.store ?? new InMemoryStore()
   if (seedDemo) await seedDemoAccounts(store, DEMO_PASSWORD)
   const readiness: Readiness = { shuttingDown: false }
-  const app = createApp({ aggregation: aggregator, store, logger, readiness, options })
+  const app = createApp({
+    limiterRedis: extra.limiterRedis,
+    aggregation: aggregator,
+    store,
+    logger,
+    readiness,
+    options,
+  })
   const server: Server = app.listen(0, '127.0.0.1')
+  answerClientErrors(server)
   await once(server, 'listening')
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
   const request = async (method: string, path: string, options: RequestOptions = {}): Promise<Reply> => {
     const headers: Record<string, string> = { ...options.headers }
     if (options.token) headers.authorization = `Bearer ${options.token}`
-    if (options.cookie) headers.cookie = options.cookie
-    let body: string | undefined = options.rawBody
+    if (options.cookie) {
+      headers.cookie = options.cookie
+      // What a browser, the only client that sends the cookie on its own, adds to every POST.
+      headers.origin ??= url
+    }
+    let body: string | Blob | undefined = options.rawBody
     if (options.body !== undefined) {
       body = JSON.stringify(options.body)
       headers['content-type'] ??= 'application/json'

@@ -11,13 +11,18 @@ export const ok = (answer: Answer): boolean => answer.status >= 200 && answer.st
 /** The id kinds a call's path needs (`dashboard` for a share), which the tenant must have first. */
 export const idKindsOf = (input: CallInput): string[] => Object.values(input.params ?? {})
 
-/** Calls the entry's route as `token`, filling `:name` path segments with ids from the tenant's context. */
+/**
+ * Calls the entry's route as `token`, filling `:name` path segments with ids from the tenant's
+ * context. A work factor goes out as the API's X-Work-Factor: the call does that many times its
+ * usual work.
+ */
 export function callFeature(
   client: ApiClient,
   token: string,
   entry: CatalogEntry,
   input: CallInput,
   context: TenantContext,
+  workFactor?: number,
 ): Promise<Answer> {
   const idOf = (kind: string | undefined) =>
     (kind !== undefined &&
@@ -31,5 +36,6 @@ export function callFeature(
     token,
     ...(input.body === undefined ? {} : { body: input.body }),
     ...(input.query === undefined ? {} : { query: input.query }),
+    ...(workFactor === undefined ? {} : { headers: { 'x-work-factor': String(workFactor) } }),
   })
 }

@@ -39,6 +39,8 @@ interface PlannedCall {
   input: CallInput
   /** gated: a feature outside the plan (403 expected); invalid: bad input (400); valid: success. */
   expect: 'gated' | 'invalid' | 'valid'
+  /** A planted latency spike's X-Work-Factor for this call. */
+  workFactor?: number
 }
 
 class TenantAborted extends Error {}
@@ -108,7 +110,16 @@ export class TenantActor {
     const call = this.#chooseCall()
     if (!call) return
     if (call.expect !== 'gated') this.#browse(user, call.entry.name)
-    const answer = await callFeature(this.#deps.client, user.token, call.entry, call.input, this.#context)
+    const { client, book } = this.#deps
+    const answer = await callFeature(
+      client,
+      user.token,
+      call.entry,
+      call.input,
+      this.#context,
+      call.workFactor,
+    )
+    if (call.workFactor !== undefined && ok(answer)) book.spiked(call.entry.name, this.#plan)
     this.#book(user, call, answer)
   }
 
@@ -128,7 +139,23 @@ export class TenantActor {
     const entry = this.#deps.catalog.get(feature)
     if (!entry?.plans.includes(this.#plan)) return undefined
     const invalid = chance(faker, errors.invalidInputRate)
-    return { entry, input: invalid ? entry.invalid : entry.example, expect: invalid ? 'invalid' : 'valid' }
+    if (invalid) return { entry, input: entry.invalid, expect: 'invalid' }
+    const input = entry.example
+    const workFactor = this.#latencySpike(feature)
+    return { entry, input, expect: 'valid', ...(workFactor === undefined ? {} : { workFactor }) }
+  }
+
+  /**
+   * A planted latency spike for this call: the work factor to ask for, or undefined. Draws only
+   * when an effect matches, so scenarios without one replay exactly as before.
+   */
+  #latencySpike(feature: FeatureName): number | undefined {
+    for (const effect of this.#deps.scenario.planted) {
+      if (effect.effect !== 'latency_spike' || effect.feature !== feature || effect.plan !== this.#plan)
+        continue
+      if (chance(this.#faker, effect.share)) return effect.factor
+    }
+    return undefined
   }
 
   #pickFeature(): FeatureName | undefined {

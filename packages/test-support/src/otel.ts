@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api'
-import { context } from '@opentelemetry/api'
+import { context, propagation } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
+import { W3CTraceContextPropagator } from '@opentelemetry/core'
 import { DataPointType, MeterProvider } from '@opentelemetry/sdk-metrics'
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import { testReader } from './collect.ts'
@@ -11,10 +12,14 @@ export interface Point {
   value: number
 }
 
-/** Real metrics and tracing SDKs with in-memory exporters, and async context across awaits. */
+/**
+ * Real metrics and tracing SDKs with in-memory exporters, async context across awaits, and W3C
+ * trace context propagation (what startTelemetry registers).
+ */
 export function otel() {
   const contextManager = new AsyncLocalStorageContextManager().enable()
   context.setGlobalContextManager(contextManager)
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator())
   const reader = testReader()
   const meterProvider = new MeterProvider({ readers: [reader] })
   const spans = new InMemorySpanExporter()
@@ -52,6 +57,7 @@ export function otel() {
       await meterProvider.shutdown()
       await tracerProvider.shutdown()
       context.disable()
+      propagation.disable()
     },
   }
 }

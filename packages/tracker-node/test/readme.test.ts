@@ -12,6 +12,10 @@ describe('README example', () => {
     expect(read('../README.md')).toContain(`\`\`\`ts\n${read('../examples/service.ts')}\`\`\``)
   })
 
+  it('shows examples/nodesdk-service.ts verbatim (test/nodesdk.test.ts runs it)', () => {
+    expect(read('../README.md')).toContain(`\`\`\`ts\n${read('../examples/nodesdk-service.ts')}\`\`\``)
+  })
+
   it('serves what it tracked and merged on its Prometheus endpoint', async () => {
     process.env.METRICS_PORT = String(await freePort())
 

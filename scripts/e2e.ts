@@ -3,7 +3,7 @@
  * the OpenTelemetry SDK -> a seeded simulation over both API replicas -> wait for the exports ->
  * the simulator's check of every ledger total against Prometheus -> stack down (also on failure).
  *
- *   node scripts/e2e.ts [--kill-collector SECONDS] [--restart-prometheus SECONDS] [--kill-api SECONDS]
+ *   node scripts/e2e.ts [--kill-collector SECONDS] [--restart-prometheus SECONDS | --restart-api SECONDS | --kill-api SECONDS]
  *                       [--kill-after SECONDS] [--seed N] [--rate RPS] [--duration SECONDS] [--scenario FILE]
  *
  * --kill-collector: SIGKILL the Collector --kill-after seconds into the simulation, keep it down
@@ -15,6 +15,12 @@
  * the killed process had counted but not exported is measured and printed (`API SIGKILL: ...`);
  * every mismatch must be that loss, bounded by the simulator's request log, and M counts the ones
  * that are not.
+ * --restart-api: stop API replica 2 (SIGTERM, so it flushes) --kill-after seconds into the
+ * simulation, keep it down that long, start it again: its counters restart from zero, so the
+ * check compares increase() over a window covering the whole run (insights windows), which must
+ * count what the replica did before and after the restart exactly once. While it is down the
+ * simulator routes its requests to the other replica (sessions live in the shared database), and
+ * the ledger holds only what was acknowledged.
  * Then the traces: for the slowest buckets of every feature, each latency exemplar's trace must be
  * in Jaeger with a span of the same feature and tenant and a duration in the exemplar's bucket
  * (`e2e: exemplars checked N, traces found N, M missing`), and the scenario's planted latency
@@ -59,7 +65,7 @@ import {
   JAEGER_URL,
   PROMETHEUS_URL,
 } from './stack/components.ts'
-import { down, find, StackError, startComponent, status, up } from './stack/control.ts'
+import { down, find, StackError, startComponent, status, stopComponent, up } from './stack/control.ts'
 import {
   checkExemplarTraces,
   checkLatencySpike,
@@ -83,6 +89,7 @@ class E2eError extends Error {
 interface Options {
   killCollector: number | undefined
   restartPrometheus: number | undefined
+  restartApi: number | undefined
   killApi: number | undefined
   killAfter: number
   seed: string
@@ -97,11 +104,12 @@ interface Run {
   readonly ledgerFile: string
   /** Set once this run starts components, so a stack someone else started is never stopped by us. */
   ours: boolean
+  /** When the stack started: a window from here covers everything Prometheus holds of this run. */
+  started: number
   outcome: CheckResult
   /** Set by --kill-api once the replica is back. */
   outage?: Outage
   exemplars?: ExemplarCheck
-  startedMs: number
 }
 
 function seconds(name: string, text: string | undefined): number | undefined {
@@ -117,6 +125,7 @@ function readOptions(): Options {
     options: {
       'kill-collector': { type: 'string' },
       'restart-prometheus': { type: 'string' },
+      'restart-api': { type: 'string' },
       'kill-api': { type: 'string' },
       'kill-after': { type: 'string', default: '20' },
       seed: { type: 'string', default: '42' },
@@ -126,14 +135,23 @@ function readOptions(): Options {
     },
     strict: true,
   })
-  if (
-    values['kill-api'] !== undefined &&
-    (values['kill-collector'] ?? values['restart-prometheus']) !== undefined
+  const given = (['kill-collector', 'restart-prometheus', 'restart-api', 'kill-api'] as const).filter(
+    (name) => values[name] !== undefined,
   )
-    throw new E2eError('--kill-api goes alone: not with --kill-collector or --restart-prometheus')
+  // The Collector and Prometheus faults combine; an API restart or kill goes alone, so each
+  // run's figures say what that one fault cost.
+  const alone = given.filter((name) => name === 'restart-api' || name === 'kill-api')
+  if (alone.length > 0 && given.length > 1)
+    throw new E2eError(
+      `--${alone[0]} goes alone: not with ${given
+        .filter((n) => n !== alone[0])
+        .map((n) => `--${n}`)
+        .join(' or ')}`,
+    )
   return {
     killCollector: seconds('kill-collector', values['kill-collector']),
     restartPrometheus: seconds('restart-prometheus', values['restart-prometheus']),
+    restartApi: seconds('restart-api', values['restart-api']),
     killApi: seconds('kill-api', values['kill-api']),
     killAfter: seconds('kill-after', values['kill-after']) as number,
     seed: values.seed,
@@ -175,6 +193,22 @@ async function outage(
   )
 }
 
+/** Restarts API replica 2 mid-simulation: a graceful stop (it flushes), a pause, a fresh process. */
+async function apiRestart(downSeconds: number, afterSeconds: number, simulationDone: () => boolean) {
+  await sleep(afterSeconds * 1000)
+  if (simulationDone())
+    throw new E2eError(`the simulation ended before --kill-after ${afterSeconds}s: nothing to interrupt`)
+  await stopComponent('api-2', { log })
+  log(`api-2 stopped (SIGTERM) ${afterSeconds}s into the simulation; down for ${downSeconds}s`)
+  await sleep(downSeconds * 1000)
+  await startComponent(find('api-2', { seedDemo: false, exportIntervalMs: DEFAULT_EXPORT_INTERVAL_MS }), {
+    log,
+  })
+  log(
+    `api-2 restarted${simulationDone() ? ' (the simulation had already finished)' : ' while the simulation runs'}`,
+  )
+}
+
 const requestsLogOf = ({ options }: Run) => join(STATE, 'e2e', `requests-${options.seed}.ndjson`)
 
 async function simulate(run: Run): Promise<void> {
@@ -186,7 +220,7 @@ async function simulate(run: Run): Promise<void> {
   log(`simulating: ${args.join(' ')}`)
   const sim = runCli(SIMULATE, args, '  ')
   let finished = false
-  const { killCollector, restartPrometheus, killApi, killAfter } = options
+  const { killCollector, restartPrometheus, restartApi, killApi, killAfter } = options
   const done = () => finished
   const outages = Promise.all([
     killCollector === undefined ? undefined : outage('collector', killCollector, killAfter, done),
@@ -196,6 +230,7 @@ async function simulate(run: Run): Promise<void> {
       : apiOutage(PROMETHEUS_URL, killApi, killAfter, done, log).then((killed) => {
           run.outage = killed
         }),
+    restartApi === undefined ? undefined : apiRestart(restartApi, killAfter, done),
   ])
   // Awaited below, after the simulation; until then a failure must not count as unhandled.
   outages.catch(() => undefined)
@@ -203,7 +238,12 @@ async function simulate(run: Run): Promise<void> {
     finished = true
   })
   await outages
-  if (result.code !== 0) throw new E2eError(`the simulation failed (exit ${result.code ?? result.signal})`)
+  // With a replica restarted, answers it never gave are expected; anything else still fails.
+  const onlyLostAnswers =
+    restartApi !== undefined && result.code === 1 && result.lines.some((l) => /unexpected answers/.test(l))
+  if (onlyLostAnswers) log('note: requests to the restarted replica went unanswered, as expected')
+  else if (result.code !== 0)
+    throw new E2eError(`the simulation failed (exit ${result.code ?? result.signal})`)
   if (result.lines.some((line) => line.includes('WARNING'))) {
     // Still a valid check (the ledger holds exactly what was acknowledged), just not reproducible.
     log('note: the simulation was cut short by --duration; the check still covers all it did')
@@ -227,16 +267,22 @@ async function compare(ledger: Ledger, source: Source, prefix: string): Promise<
 /**
  * The check, retried a couple of export intervals in case the last export is still on its way.
  * After an API kill, Prometheus is read across the kill and the mismatches that are the killed
- * replica's loss are reported as such; what remains is the outcome.
+ * replica's loss are reported as such; what remains is the outcome. After an API restart the
+ * replica's totals start again from zero: only increase() over a window that covers the whole run
+ * adds both lives up.
  */
 async function check(run: Run, ledger: Ledger, exportIntervalMs: number): Promise<CheckResult> {
   const wait = exportIntervalMs + batchTimeoutMs() + 2000
   const { outage } = run
-  const prometheus = outage ? acrossTheKill(PROMETHEUS_URL, outage) : prometheusSource(PROMETHEUS_URL)
+  const windowed = run.options.restartApi !== undefined
   for (let attempt = 1; ; attempt++) {
     await sleep(wait)
     assertAllRunning()
-    log(`checking the ledger against Prometheus (attempt ${attempt} of ${CHECK_ATTEMPTS})`)
+    const window = windowed ? { seconds: Math.ceil((Date.now() - run.started) / 1000) + 60 } : undefined
+    const prometheus = outage
+      ? acrossTheKill(PROMETHEUS_URL, outage)
+      : prometheusSource(PROMETHEUS_URL, window)
+    log(`checking the ledger against ${prometheus.description} (attempt ${attempt} of ${CHECK_ATTEMPTS})`)
     const raw = await compare(ledger, prometheus, '  ')
     const result = outage ? lossAccounted(raw, run, outage) : raw
     if (checkPassed(result) || attempt === CHECK_ATTEMPTS) return result
@@ -290,6 +336,7 @@ async function e2e(run: Run): Promise<void> {
   }
   log('starting the stack (fresh Prometheus data, demo seeding off)')
   run.ours = true
+  run.started = Date.now()
   // Every sampled trace kept, so every exemplar can be followed to Jaeger.
   await up({ seedDemo: false, exportIntervalMs: DEFAULT_EXPORT_INTERVAL_MS, tracesKeepPercent: 100, log })
 
@@ -302,7 +349,8 @@ async function e2e(run: Run): Promise<void> {
   await simulate(run)
   const ledger = parseLedger(await readFile(run.ledgerFile, 'utf8'))
   run.outcome = await check(run, ledger, DEFAULT_EXPORT_INTERVAL_MS)
-  if (!checkPassed(run.outcome)) await diagnoseAtSource(ledger)
+  // The replicas' own pages lost the restarted replica's first life: no diagnosis from them then.
+  if (!checkPassed(run.outcome) && run.options.restartApi === undefined) await diagnoseAtSource(ledger)
   await catalogQueries()
   await traces(run)
 }
@@ -316,7 +364,7 @@ async function plantedSpike(scenario: string): Promise<LatencySpike | undefined>
 }
 
 async function traces(run: Run): Promise<void> {
-  const sinceMs = Date.now() - run.startedMs + 60_000
+  const sinceMs = Date.now() - run.started + 60_000
   const killed = run.outage && { instance: KILLED.instance, killedAt: run.outage.killedAt }
   run.exemplars = await checkExemplarTraces(PROMETHEUS_URL, JAEGER_URL, sinceMs, killed)
   for (const problem of run.exemplars.problems) log(`  ${problem}`)
@@ -365,8 +413,8 @@ async function main(): Promise<boolean> {
       options,
       ledgerFile: join(STATE, 'e2e', `ledger-${options.seed}.json`),
       ours: false,
+      started: Date.now(),
       outcome: { checked: 0, mismatches: [] },
-      startedMs: Date.now(),
     }
     await e2e(run)
   } catch (error) {

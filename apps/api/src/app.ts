@@ -14,6 +14,7 @@ import { Router } from '@koa/router'
 import type { Redis } from 'ioredis'
 import Koa from 'koa'
 import type { Logger } from 'pino'
+import { DEFAULT_PASSWORD_COST } from './auth/passwords.ts'
 import { type AuthLimits, AuthThrottle } from './auth/throttle.ts'
 import { jsonBody } from './body.ts'
 import { trackerCatalog } from './catalog.ts'
@@ -51,6 +52,12 @@ export interface AppOptions {
   sessionTtlMs?: number
   /** Per-user request rate; per-session clicks and visits per 5 minutes (ingest/session-budget.ts). */
   ingest?: { ratePerSecond: number; burst: number; sessionClicks?: number; sessionVisits?: number }
+  /**
+   * scrypt N for new password hashes (a power of two). The default costs about 50 ms per hash on
+   * purpose; only a run that creates thousands of throwaway accounts (the validation study)
+   * should lower it.
+   */
+  passwordCost?: number
 }
 
 export interface AppDeps {
@@ -84,6 +91,7 @@ export const createApp = (deps: AppDeps): Koa => {
     tracker,
     logger,
     now,
+    passwordCost: options.passwordCost ?? DEFAULT_PASSWORD_COST,
     sessions: {
       store,
       now,

@@ -12,4 +12,6 @@ export interface Services {
   throttle: AuthThrottle
   logger: Logger
   now: () => number
+  /** scrypt N for new password hashes (AppOptions.passwordCost). */
+  passwordCost: number
 }

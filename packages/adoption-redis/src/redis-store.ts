@@ -11,7 +11,7 @@ export interface RedisAdoptionStoreOptions {
   url?: string
   /** Default 'feature-analytics:adoption:'. Stores with different prefixes never see each other's keys. */
   keyPrefix?: string
-  /** Expire counts and tenant sets this long after their last write; default: never. */
+  /** Expire counts and tenant feature-use hashes this long after their last write; default: never. */
   ttlSeconds?: number
   /** For a client the store creates: fail one attempt after this long. Default 1000. */
   commandTimeoutMillis?: number
@@ -39,8 +39,9 @@ export interface RedisPersistence {
 /**
  * One write, applied once per operation id. The id's key keeps what the write answered, so a retry
  * of a write Redis already applied (its reply was lost to a timeout, a stall or a dropped
- * connection) answers that instead of applying it again: a count is not added twice, and a replayed
- * reset cannot wipe a feature marked after it. One script: atomic, and in the AOF as a whole.
+ * connection) answers that instead of applying it again: a count or a tenant's feature use
+ * (HINCRBY) is not added twice, and a replayed reset cannot wipe a use marked after it. One script:
+ * atomic, and in the AOF as a whole.
  * KEYS: target, operation id. ARGV: kind (add | mark | reset), argument, id TTL, target TTL or ''.
  */
 const WRITE_ONCE = `
@@ -50,7 +51,7 @@ local result = 0
 if ARGV[1] == 'add' then
   result = redis.call('INCRBY', KEYS[1], ARGV[2])
 elseif ARGV[1] == 'mark' then
-  redis.call('SADD', KEYS[1], ARGV[2])
+  redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
 else
   redis.call('DEL', KEYS[1])
 end
@@ -173,8 +174,11 @@ export class RedisAdoptionStore implements AdoptionStore {
     await this.#write('mark', tenantKey(this.#prefix, tenantId), feature)
   }
 
-  async tenantFeatures(tenantId: string): Promise<string[]> {
-    return this.#ordered('tenantFeatures', () => this.redis.smembers(tenantKey(this.#prefix, tenantId)))
+  async tenantFeatures(tenantId: string): Promise<Record<string, number>> {
+    const uses = await this.#ordered('tenantFeatures', () =>
+      this.redis.hgetall(tenantKey(this.#prefix, tenantId)),
+    )
+    return Object.fromEntries(Object.entries(uses).map(([feature, n]) => [feature, Number(n)]))
   }
 
   async resetTenantFeatures(tenantId: string): Promise<void> {

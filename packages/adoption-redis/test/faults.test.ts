@@ -104,6 +104,8 @@ describe('RedisAdoptionStore under Redis faults', () => {
     )
     await client.quit()
     expect(counts).toEqual(Array.from({ length: users }, () => String(uses)))
+    // The tenant's feature uses (HINCRBY, one per use) went through the same replay: none twice, none lost.
+    expect(await store.tenantFeatures('t')).toEqual({ search: users * uses })
     process.stdout.write(
       `redis kill -9 + restart: ${users} users x ${uses} uses, ${reached.length} stages fired ` +
         `(${users} x ${ADOPTION_STAGES.length} expected), counts in Redis all ${uses}, ${errors.length} errors reported through onError\n`,
@@ -132,6 +134,8 @@ describe('RedisAdoptionStore under Redis faults', () => {
     expect(reached.filter((e) => e.stage === 'activated').map((e) => e.count)).toEqual(
       Array.from({ length: users }, () => 3),
     )
+    // Redis applied the timed-out HINCRBYs late; their retries answered from the operation id.
+    expect(await store.tenantFeatures('t')).toEqual({ search: users * 3 })
     process.stdout.write(
       `redis SIGSTOP 3 s (command timeout 300 ms): activated fired ${reached.filter((e) => e.stage === 'activated').length} times for ${users} users\n`,
     )

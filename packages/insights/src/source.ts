@@ -8,9 +8,12 @@ import { evaluate, type Series } from './evaluate.ts'
 import { type ExemplarQuery, latencyExemplars, type SlowCall } from './exemplars.ts'
 import { parseExposition } from './exposition.ts'
 import { type Expr, toPromQL } from './expr.ts'
+import { describeWindow, type Window } from './window.ts'
 
 export interface Source {
   readonly description: string
+  /** The window every query covers; undefined: totals since each series started. */
+  readonly window?: Window | undefined
   query(expr: Expr): Promise<Series[]>
   /** The slowest calls with their trace ids, from latency exemplars: Prometheus has them, /metrics text does not. */
   latencyExemplars?(query?: ExemplarQuery): Promise<SlowCall[]>
@@ -35,11 +38,32 @@ export async function metricsEndpointSource(url: string | readonly string[]): Pr
   return expositionSource(pages, urls.join(', '))
 }
 
-export function prometheusSource(baseUrl: string): Source {
+/**
+ * Prometheus's HTTP API. With a window, counters are read as increase() over it, evaluated at the
+ * window's end; without one, as totals since each series started.
+ */
+export function prometheusSource(baseUrl: string, window?: Window): Source {
   return {
-    description: `Prometheus at ${baseUrl}`,
-    query: (expr) => instantQuery(baseUrl, toPromQL(expr)),
-    latencyExemplars: (query) => latencyExemplars(baseUrl, PROMETHEUS_NAMES.latency, query),
+    description: `Prometheus at ${baseUrl}, ${describeWindow(window)}`,
+    window,
+    query: (expr) =>
+      instantQuery(
+        baseUrl,
+        toPromQL(expr, window?.seconds),
+        window?.end === undefined ? undefined : window.end * 1000,
+      ),
+    // The slowest calls of the same window (Prometheus's exemplar storage), unless a query says otherwise.
+    latencyExemplars: (query) =>
+      latencyExemplars(baseUrl, PROMETHEUS_NAMES.latency, { ...exemplarWindow(window), ...query }),
+  }
+}
+
+/** The exemplar query's range for a report window: the window itself, ending at its end (or now). */
+function exemplarWindow(window: Window | undefined): ExemplarQuery {
+  if (window === undefined) return {}
+  return {
+    sinceMs: window.seconds * 1000,
+    ...(window.end === undefined ? {} : { untilMs: window.end * 1000 }),
   }
 }
 

@@ -21,6 +21,8 @@ export const ATTR = {
   planFrom: 'plan.from',
   planTo: 'plan.to',
   retentionOutcome: 'retention.outcome',
+  billingDecision: 'billing.decision',
+  usageBand: 'usage.band',
   reason: 'reason',
   /** Span-only: never a metric attribute (cardinality and PII). */
   userId: 'user.id',
@@ -38,6 +40,28 @@ export type Outcome = (typeof OUTCOMES)[number]
 
 export const RETENTION_OUTCOMES = ['retained', 'churned'] as const
 export type RetentionOutcome = (typeof RETENTION_OUTCOMES)[number]
+
+/**
+ * What a tenant decides at the end of a billing period. Every decision is counted (per plan), and
+ * with it every feature the tenant used since its previous decision, so that for each feature and
+ * plan users and non-users can be compared on the same footing.
+ */
+export const BILLING_DECISIONS = ['renewal', 'upgrade', 'downgrade', 'cancellation'] as const
+export type BillingDecision = (typeof BILLING_DECISIONS)[number]
+
+/**
+ * How much a tenant used a feature between two billing decisions, in bands bounded by the
+ * adoption thresholds (successful calls by the whole tenant): four values, whatever the volume.
+ */
+export const USAGE_BANDS = ['1-2', '3-9', '10-49', '50+'] as const
+export type UsageBand = (typeof USAGE_BANDS)[number]
+
+export function usageBand(calls: number): UsageBand {
+  if (calls >= 50) return '50+'
+  if (calls >= 10) return '10-49'
+  if (calls >= 3) return '3-9'
+  return '1-2'
+}
 
 /** Adoption stages in order; a stage is reached when a user's count for a feature reaches its threshold. */
 export const ADOPTION_STAGES = ['discovered', 'activated', 'adopted', 'power_user'] as const
@@ -76,6 +100,8 @@ export interface AttributeValues {
   [ATTR.planFrom]: Plan
   [ATTR.planTo]: Plan
   [ATTR.retentionOutcome]: RetentionOutcome
+  [ATTR.billingDecision]: BillingDecision
+  [ATTR.usageBand]: UsageBand
   [ATTR.reason]: DropReason
 }
 
@@ -245,6 +271,27 @@ export const INSTRUMENTS = {
     valueType: 'int',
     attributes: [ATTR.featureName, ATTR.userPlan, ATTR.retentionOutcome],
     prometheusName: 'product_retention_outcome_total',
+  },
+  billingDecision: {
+    name: 'product.billing.decision',
+    meter: METERS.adoption,
+    kind: 'counter',
+    unit: UNITS.count,
+    description: 'Billing decisions (renewal, upgrade, downgrade, cancellation) per plan',
+    valueType: 'int',
+    attributes: [ATTR.userPlan, ATTR.billingDecision],
+    prometheusName: 'product_billing_decision_total',
+  },
+  decisionFeatureUse: {
+    name: 'product.billing.decision_feature_use',
+    meter: METERS.adoption,
+    kind: 'counter',
+    unit: UNITS.count,
+    description:
+      'Billing decisions per feature the tenant used since its previous decision, by plan, decision and usage band',
+    valueType: 'int',
+    attributes: [ATTR.featureName, ATTR.userPlan, ATTR.billingDecision, ATTR.usageBand],
+    prometheusName: 'product_billing_decision_feature_use_total',
   },
   users: {
     name: 'product.feature.users',

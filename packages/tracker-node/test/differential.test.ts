@@ -146,6 +146,8 @@ const SAMPLE: AttributeValues = {
   [ATTR.planFrom]: 'pro',
   [ATTR.planTo]: 'enterprise',
   [ATTR.retentionOutcome]: 'retained',
+  [ATTR.billingDecision]: 'upgrade',
+  [ATTR.usageBand]: '3-9',
   [ATTR.reason]: 'invalid_value',
 }
 

@@ -6,8 +6,8 @@
  * exits 1 if the metrics disagree with the simulator's ledger, and keeps the API running for the
  * web UI until Ctrl-C.
  *
- *   node scripts/demo.ts [--port 3000] [--metrics-port 9464] [--duration 90] [--rate 400]
- *                        [--scenario FILE] [--seed 42] [--exit]
+ *   node scripts/demo.ts [--port 3000] [--metrics-port 9464] [--console-port 3020] [--duration 90]
+ *                        [--rate 400] [--scenario FILE] [--seed 42] [--exit]
  *
  * Ports 0 pick free ones. --duration is the simulation's wall-clock budget; --exit stops after the
  * summary (used by the test).
@@ -16,6 +16,7 @@ import { spawnSync } from 'node:child_process'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { startConsoleProcess } from '@feature-analytics/console'
 import {
   CATALOG,
   checkPassed,
@@ -39,6 +40,7 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '3000' },
     'metrics-port': { type: 'string', default: '9464' },
+    'console-port': { type: 'string', default: '3020' },
     duration: { type: 'string', default: '90' },
     rate: { type: 'string', default: '400' },
     scenario: { type: 'string' },
@@ -79,11 +81,22 @@ try {
   process.exit(1)
 }
 
+// Started before the simulation: its time axis begins when it starts polling the API's /metrics.
+say('demo: starting the insights console (charts, polling the API’s /metrics) ...')
+const insightsConsole = await startConsoleProcess({
+  port: Number(values['console-port']),
+  metricsUrls: [api.metricsUrl],
+}).catch((error: Error) => {
+  say(`demo: the console did not start (--console-port 0 picks a free port): ${error.message}`)
+  return undefined
+})
+
 let stopping = false
 const shutdown = async () => {
   if (stopping) return
   stopping = true
-  say('\ndemo: stopping the API ...')
+  say('\ndemo: stopping the console and the API ...')
+  await insightsConsole?.stop()
   await api.stop()
   process.exit(0)
 }
@@ -131,6 +144,9 @@ say(
     ? `  Web UI        ${api.url}/  (log in as demo-pro@example.com, demo-free@ or demo-enterprise@, password demo-password)`
     : `  Web UI        not built (see the error above); the API is at ${api.url}/api/features`,
 )
+if (insightsConsole) {
+  say(`  Console       ${insightsConsole.url}  (charts; the link carries its token)`)
+}
 say(`  Metrics       ${api.metricsUrl}  (Prometheus text, what the summary above was computed from)`)
 say(`  PromQL        e.g. ${CATALOG.upgradePriorUsage.promql}`)
 say(
@@ -139,7 +155,8 @@ say(
 say('                npm run e2e        (a seeded simulation over both replicas, checked against Prometheus)')
 
 if (values.exit) {
+  await insightsConsole?.stop()
   await api.stop()
 } else {
-  say('\ndemo: the API keeps running; Ctrl-C to stop.')
+  say('\ndemo: the API and the console keep running; Ctrl-C to stop.')
 }

@@ -4,6 +4,8 @@
  * which is the production shape the e2e check proves (adoption stages fire once across replicas,
  * cumulative totals survive a Collector restart).
  */
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BIN, ROOT, STATE } from './paths.ts'
 import type { Readiness } from './ready.ts'
@@ -46,6 +48,36 @@ export const API_URLS = ['http://127.0.0.1:3000', 'http://127.0.0.1:3010'] as co
 /** Each replica's own Prometheus-format page, in API_URLS order. */
 export const API_METRICS_URLS = ['http://127.0.0.1:9464/metrics', 'http://127.0.0.1:9474/metrics'] as const
 export const DEFAULT_EXPORT_INTERVAL_MS = 5000
+export const CONSOLE_URL = 'http://127.0.0.1:3020'
+
+/** The insights console's token, made once per checkout and kept owner-readable in .stack/. */
+function consoleToken(): string {
+  const file = join(STATE, 'console-token')
+  if (!existsSync(file)) {
+    mkdirSync(STATE, { recursive: true })
+    writeFileSync(file, randomBytes(16).toString('hex'), { mode: 0o600 })
+  }
+  return readFileSync(file, 'utf8').trim()
+}
+
+/** The insights console (apps/console), reading Prometheus; the printed URL carries its token. */
+function insightsConsole(): Component {
+  const token = consoleToken()
+  return {
+    name: 'console',
+    command: process.execPath,
+    args: [join(ROOT, 'apps/console/src/main.ts')],
+    env: {
+      CONSOLE_HOST: '127.0.0.1',
+      CONSOLE_PORT: new URL(CONSOLE_URL).port,
+      CONSOLE_TOKEN: token,
+      PROMETHEUS_URL,
+    },
+    ports: [Number(new URL(CONSOLE_URL).port)],
+    ready: { kind: 'http', url: `${CONSOLE_URL}/healthz` },
+    url: `${CONSOLE_URL}/#token=${token} (insights console: charts from Prometheus)`,
+  }
+}
 
 function api(replica: 1 | 2, options: StackOptions): Component {
   const portOf = (url: string) => Number(new URL(url).port)
@@ -109,5 +141,6 @@ export function components(options: StackOptions = {}): Component[] {
     },
     api(1, options),
     api(2, options),
+    insightsConsole(),
   ]
 }

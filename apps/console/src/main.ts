@@ -52,3 +52,8 @@ const stop = () => {
 }
 process.on('SIGTERM', stop)
 process.on('SIGINT', stop)
+// Started by the demo (src/process.ts): stop with it, even if it dies without a word.
+if (process.env.CONSOLE_EXIT_WITH_PARENT === 'true') {
+  process.stdin.on('close', stop)
+  process.stdin.resume()
+}

@@ -103,14 +103,19 @@ export function latencyView(
         line('p50'),
         line('p95'),
         line('p99'),
-        {
-          name: 'exemplars',
-          type: 'scatter',
-          symbolSize: 9,
-          itemStyle: { color: '#e12d39' },
-          tooltip: { trigger: 'item', formatter: 'trace {@[2]}: {@[1]} ms (click for its spans)' },
-          data: exemplars.map((e) => [e.t, e.valueMs, e.traceId]),
-        },
+        // Dots only where exemplars exist (the stack); the embedded source has none.
+        ...(exemplars.length === 0
+          ? []
+          : [
+              {
+                name: 'exemplars',
+                type: 'scatter',
+                symbolSize: 9,
+                itemStyle: { color: '#e12d39' },
+                tooltip: { trigger: 'item', formatter: 'trace {@[2]}: {@[1]} ms (click for its spans)' },
+                data: exemplars.map((e) => [e.t, e.valueMs, e.traceId]),
+              },
+            ]),
       ],
     },
     tables: [

@@ -74,7 +74,7 @@ export function createConsoleApp(options: ConsoleAppOptions): Koa {
       throw new HttpError(
         503,
         'no_trace_backend',
-        'no Jaeger configured: npm run stack:up, or set JAEGER_URL',
+        'no Jaeger configured: set JAEGER_URL, or start the stack (npm run stack:up)',
       )
     }
     try {

@@ -72,6 +72,18 @@ const PANELS: Record<QueryName, PanelSpec> = {
     view: { kind: 'matrix', rows: label(ATTR.featureName), columns: label(ATTR.retentionOutcome) },
     width: 24,
   },
+  billingDecisions: {
+    section: 'Billing decisions',
+    title: 'Decisions per plan',
+    view: { kind: 'matrix', rows: label(ATTR.userPlan), columns: label(ATTR.billingDecision) },
+    width: 8,
+  },
+  decisionFeatureUse: {
+    section: 'Billing decisions',
+    title: 'Decisions by feature used since the previous one (all bands)',
+    view: { kind: 'matrix', rows: label(ATTR.featureName), columns: label(ATTR.billingDecision) },
+    width: 16,
+  },
   latencyP95: { section: 'Latency', title: 'p95 latency per feature', view: byFeature('ms'), width: 24 },
 }
 

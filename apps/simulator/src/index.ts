@@ -2,7 +2,7 @@ export { type ApiProcess, ApiStartError, freePort, startApiProcess } from './api
 export { type Decision, decide, periodRates } from './billing.ts'
 export { FEATURE_INPUTS, FEATURE_NAMES, type FeatureName } from './features.ts'
 export { LedgerBuilder, serializeLedger } from './ledger.ts'
-export { plantedReport } from './planted-report.ts'
+export { plantedRank, plantedReport } from './planted-report.ts'
 export {
   type LoadedScenario,
   loadScenario,

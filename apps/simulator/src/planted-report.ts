@@ -1,51 +1,39 @@
 /**
- * Puts each planted effect next to what the metrics say about it, so a reader can see whether the
- * analytics found the ground truth: the upgrade driver's lift over pro tenants at large, the
- * retention of a feature's users against the other features'.
+ * Puts each planted effect next to what the analysis says about it: where the planted feature
+ * ranks among the upgrade or retention drivers, its ratio against same-plan non-users, the
+ * interval and whether it is significant after the Benjamini-Hochberg adjustment.
  */
-import type { Insights } from '@feature-analytics/insights'
+import { ALL_PLANS, type DriverRow, type Insights } from '@feature-analytics/insights'
 import type { PlantedEffect } from './scenario.ts'
 
-const pct = (x: number | undefined) => (x === undefined ? '-' : `${Math.round(x * 100)}%`)
-const pct1 = (x: number | undefined) => (x === undefined ? '-' : `${(x * 100).toFixed(1)}%`)
+/** The first row of a table that describes a planted effect (its feature, on its plan or pooled). */
+export function plantedRank(
+  effect: PlantedEffect,
+  insights: Insights,
+): { rank: number; row: DriverRow } | undefined {
+  const rows = effect.effect === 'upgrade_boost' ? insights.upgradeDrivers : insights.retentionDrivers
+  const plan = effect.effect === 'upgrade_boost' ? effect.from : effect.plan
+  const rank = rows.findIndex(
+    (r) => r.feature === effect.feature && (plan === undefined || r.plan === plan || r.plan === ALL_PLANS),
+  )
+  const row = rows[rank]
+  return row ? { rank: rank + 1, row } : undefined
+}
 
 export function plantedReport(planted: readonly PlantedEffect[], insights: Insights): string[] {
-  return planted.map((effect) =>
-    effect.effect === 'upgrade_boost' ? upgradeLine(effect, insights) : churnLine(effect, insights),
-  )
-}
-
-function upgradeLine(
-  effect: Extract<PlantedEffect, { effect: 'upgrade_boost' }>,
-  insights: Insights,
-): string {
-  const planted = `planted: tenants using ${effect.feature} upgrade ${effect.from} -> ${effect.to} at ${effect.factor}x the base rate`
-  if (effect.from !== 'pro' || effect.to !== 'enterprise')
-    return `${planted}\n    found: (the catalog covers pro -> enterprise only)`
-  const { drivers, proToEnterprise } = insights.upgrades
-  const rank = drivers.findIndex((d) => d.feature === effect.feature)
-  const row = drivers[rank]
-  if (!row) return `${planted}\n    found: no upgrading tenant used it (${proToEnterprise} upgrades in all)`
-  const lift = row.lift === undefined ? '' : `, lift ${row.lift.toFixed(2)}x`
-  return (
-    `${planted}\n    found: used by ${pct(row.share)} of the ${proToEnterprise} upgrading tenants vs ${pct(row.baseline)} ` +
-    `of all pro tenants${lift}: #${rank + 1} of ${drivers.length} features by lift`
-  )
-}
-
-function churnLine(effect: Extract<PlantedEffect, { effect: 'churn_factor' }>, insights: Insights): string {
-  const scope = effect.plan ? ` on ${effect.plan}` : ''
-  const planted = `planted: tenants using ${effect.feature}${scope} cancel at ${effect.factor}x the base rate`
-  const row = insights.retention.find((r) => r.feature === effect.feature)
-  if (!row) return `${planted}\n    found: no renewal or cancellation of a tenant using it yet`
-  const others = insights.retention.filter((r) => r.feature !== effect.feature)
-  const retained = others.reduce((sum, r) => sum + r.retained, 0)
-  const churned = others.reduce((sum, r) => sum + r.churned, 0)
-  const cancelRate = row.churned / (row.retained + row.churned)
-  const otherRate = retained + churned > 0 ? churned / (retained + churned) : undefined
-  const ratio = otherRate ? `: ${(cancelRate / otherRate).toFixed(2)}x` : ''
-  return (
-    `${planted}\n    found: ${pct1(cancelRate)} of its users' renewal decisions were cancellations ` +
-    `(${row.churned} of ${row.retained + row.churned}) vs ${pct1(otherRate)} for the other features${ratio}`
-  )
+  return planted.map((effect) => {
+    const what =
+      effect.effect === 'upgrade_boost'
+        ? `tenants using ${effect.feature} upgrade ${effect.from} -> ${effect.to} at ${effect.factor}x the base rate`
+        : `tenants using ${effect.feature}${effect.plan ? ` on ${effect.plan}` : ''} cancel at ${effect.factor}x the base rate`
+    const table = effect.effect === 'upgrade_boost' ? 'upgrade drivers' : 'retention drivers'
+    const found = plantedRank(effect, insights)
+    if (!found) return `planted: ${what}\n    found: no billing decision of a tenant using it yet`
+    const { rank, row } = found
+    const estimate =
+      row.ratio === null
+        ? 'not enough data'
+        : `ratio ${row.ratio.toFixed(2)} (95% CI ${row.ciLow?.toFixed(2)}-${row.ciHigh?.toFixed(2)}), q = ${row.qValue?.toPrecision(2)}, ${row.significant ? 'significant' : 'not significant'}`
+    return `planted: ${what}\n    found: #${rank} of ${table} (${row.plan}): ${estimate}`
+  })
 }

@@ -3,8 +3,9 @@
  * description. Grafana dashboards, the report CLI and the end-to-end checks read these strings;
  * the embedded mode evaluates the same definitions over an app's /metrics page.
  *
- * Analytics are clockless: counters are totals since the process (or series) started, so a
- * simulation that compresses months into minutes reads the same as production over months.
+ * Without a window every counter is read as its total since the series started; with one (the
+ * report's --window, or --since/--until) every counter becomes increase() over it (expr.ts), so
+ * process restarts (counter resets) neither lose nor double count.
  */
 import { ATTR } from '@feature-analytics/schema'
 import { type Expr, LE, toPromQL } from './expr.ts'
@@ -79,6 +80,24 @@ const definitions = {
       kind: 'sum',
       by: [ATTR.featureName, ATTR.retentionOutcome],
       of: { metric: 'retentionOutcome' },
+    },
+  },
+  billingDecisions: {
+    description:
+      'Billing decisions (renewal, upgrade, downgrade, cancellation) per plan: the denominators of the upgrade and churn comparisons.',
+    expr: {
+      kind: 'sum',
+      by: [ATTR.userPlan, ATTR.billingDecision],
+      of: { metric: 'billingDecision' },
+    },
+  },
+  decisionFeatureUse: {
+    description:
+      "Billing decisions per feature used since the tenant's previous decision, plan, decision and usage band: with billingDecisions, the 2x2 table of users vs non-users by outcome.",
+    expr: {
+      kind: 'sum',
+      by: [ATTR.featureName, ATTR.userPlan, ATTR.billingDecision, ATTR.usageBand],
+      of: { metric: 'decisionFeatureUse' },
     },
   },
   latencyP95: {

@@ -30,17 +30,33 @@ export function metricName(selector: Selector): string {
   return PROMETHEUS_NAMES[selector.metric] + (selector.series ?? '')
 }
 
-export function toPromQL(expr: Expr): string {
+/**
+ * With `windowSeconds`, every counter (and histogram series) is read as increase() over that many
+ * seconds: what happened in the window, with counter resets handled by Prometheus. Gauges stay
+ * instant values.
+ */
+export function toPromQL(expr: Expr, windowSeconds?: number): string {
+  const inner = (e: Expr) => toPromQL(e, windowSeconds)
   switch (expr.kind) {
     case 'sum':
-      return `sum${grouping(expr.by)}(${selectorToPromQL(expr.of)})`
+      return `sum${grouping(expr.by)}(${windowed(expr.of, windowSeconds)})`
     case 'countPositive':
-      return `count${grouping(expr.by)}(${toPromQL(expr.of)} > 0)`
+      return `count${grouping(expr.by)}(${inner(expr.of)} > 0)`
     case 'divideByScalar':
-      return `${toPromQL(expr.left)} / scalar(${toPromQL(expr.right)})`
+      return `${inner(expr.left)} / scalar(${inner(expr.right)})`
     case 'histogramQuantile':
-      return `histogram_quantile(${expr.q}, ${toPromQL(expr.of)})`
+      return `histogram_quantile(${expr.q}, ${inner(expr.of)})`
   }
+}
+
+export const isCumulative = (selector: Selector): boolean =>
+  (selector.series ?? '') !== '' || PROMETHEUS_NAMES[selector.metric].endsWith('_total')
+
+function windowed(selector: Selector, windowSeconds: number | undefined): string {
+  const text = selectorToPromQL(selector)
+  return windowSeconds === undefined || !isCumulative(selector)
+    ? text
+    : `increase(${text}[${windowSeconds}s])`
 }
 
 function grouping(by: readonly string[]): string {

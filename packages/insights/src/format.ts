@@ -1,13 +1,27 @@
 /** Renders Insights as plain-text tables for terminals and CI logs. */
 import { ADOPTION_STAGES, PLANS } from '@feature-analytics/schema'
+import { ALL_PLANS, type DriverRow } from './drivers.ts'
+import { MIN_SAMPLE } from './stats/comparison.ts'
 import type { Insights } from './summaries.ts'
+import { describeWindow } from './window.ts'
 
 export function formatInsights(insights: Insights): string {
   return [
+    `Source: ${insights.source}; counts cover ${describeWindow(insights.window ?? undefined)}`,
     usageSection(insights),
     funnelSection(insights),
-    upgradeSection(insights),
-    retentionSection(insights),
+    decisionsSection(insights),
+    driverSection(
+      'Upgrade drivers: upgrade rate of tenants that used the feature since their previous billing decision vs those that did not, same plan',
+      'upgrade',
+      insights.upgradeDrivers,
+    ),
+    driverSection(
+      'Retention drivers: cancellation rate of users vs non-users, same plan (below 1: users cancel less)',
+      'cancel',
+      insights.retentionDrivers,
+    ),
+    intensitySection(insights),
     latencySection(insights),
   ].join('\n\n')
 }
@@ -39,27 +53,80 @@ function usageSection({ usage, errors }: Insights): string {
 }
 
 function funnelSection({ funnel }: Insights): string {
-  const rows = funnel.map((r) => [r.feature, ...ADOPTION_STAGES.map((s) => num(r.stages[s]))])
-  return `Adoption funnel (users reaching each stage)\n${table(['feature', ...ADOPTION_STAGES], rows)}`
+  const rows = funnel.map((r) => [
+    r.feature,
+    ...ADOPTION_STAGES.map((s) => num(r.stages[s])),
+    ...ADOPTION_STAGES.slice(1).map((to) => {
+      const c = r.conversions.find((x) => x.to === to)
+      return c ? `${pct(c.rate)} (${pct(c.low)}-${pct(c.high)})` : '-'
+    }),
+  ])
+  const steps = ADOPTION_STAGES.slice(1).map((to) => `-> ${to}`)
+  return `Adoption funnel (users reaching each stage; conversion to the next stage with its 95% Wilson interval)\n${table(
+    ['feature', ...ADOPTION_STAGES, ...steps],
+    rows,
+  )}`
 }
 
-function upgradeSection({ upgrades }: Insights): string {
-  const rows = upgrades.drivers.map((r) => [
+function decisionsSection({ decisions }: Insights): string {
+  const kinds = ['renewal', 'upgrade', 'downgrade', 'cancellation'] as const
+  const rows = PLANS.filter((p) => decisions[p]).map((p) => [
+    p,
+    ...kinds.map((k) => num(decisions[p]?.[k] ?? 0)),
+  ])
+  return `Billing decisions per plan\n${table(['plan', ...kinds], rows)}`
+}
+
+const ratio = (x: number | null) => (x === null ? '-' : x >= 100 ? x.toFixed(0) : x.toFixed(2))
+const pValue = (p: number | null) => (p === null ? '-' : p < 0.0001 ? '<0.0001' : p.toFixed(4))
+
+function driverSection(title: string, outcome: string, rows: readonly DriverRow[]): string {
+  if (rows.length === 0) return `${title}\n  no billing decisions recorded yet`
+  const lines = rows.map((r) => [
     r.feature,
-    pct(r.share),
-    pct(r.baseline),
-    r.lift === undefined ? '-' : `${r.lift.toFixed(2)}x`,
+    r.plan,
+    `${r.usersWithOutcome}/${r.users}`,
+    `${r.nonUsersWithOutcome}/${r.nonUsers}`,
+    r.note ?? `${ratio(r.ratio)}x`,
+    r.note ? '' : `${ratio(r.ciLow)}-${ratio(r.ciHigh)}`,
+    pValue(r.pValue),
+    pValue(r.qValue),
+    r.significant ? 'yes' : r.note ? '' : 'no',
   ])
   return [
-    `Upgrades pro -> enterprise: ${num(upgrades.proToEnterprise)} tenants; features they used on pro`,
-    table(['feature', 'upgraders', 'all pro', 'lift'], rows),
+    title,
+    table(
+      [
+        'feature',
+        'plan',
+        `users ${outcome}`,
+        `others ${outcome}`,
+        'ratio',
+        '95% CI',
+        'p',
+        'q (BH)',
+        'significant',
+      ],
+      lines,
+    ),
+    `  Significant: q < 0.05 after Benjamini-Hochberg over the table. Not enough data: fewer than ${MIN_SAMPLE.perGroup} decisions in a group or ${MIN_SAMPLE.events} outcomes in all. "${ALL_PLANS}": Mantel-Haenszel over the plans.`,
   ].join('\n')
 }
 
-function retentionSection({ retention }: Insights): string {
-  const rows = retention.map((r) => [r.feature, num(r.retained), num(r.churned), pct(r.rate)])
-  return `Retention by feature used (renewals vs cancellations)\n${table(
-    ['feature', 'retained', 'churned', 'retention'],
+function intensitySection({ usageBands, upgradeDrivers }: Insights): string {
+  const top = upgradeDrivers.filter((r) => r.significant && r.plan !== ALL_PLANS).slice(0, 3)
+  if (top.length === 0) return 'Usage intensity: no significant upgrade driver to break down'
+  const rows = usageBands
+    .filter((b) => top.some((t) => t.feature === b.feature && t.plan === b.plan))
+    .map((b) => [
+      b.feature,
+      b.plan,
+      b.band,
+      num(b.decisions),
+      `${pct(b.upgrade.rate)} (${pct(b.upgrade.low)}-${pct(b.upgrade.high)})`,
+    ])
+  return `Upgrade rate by calls since the previous decision (significant upgrade drivers)\n${table(
+    ['feature', 'plan', 'calls', 'decisions', 'upgrade rate (95% CI)'],
     rows,
   )}`
 }

@@ -1,8 +1,16 @@
 export { CATALOG, type CatalogQuery, type QueryName } from './catalog.ts'
 export { type CheckResult, checkPassed, compareLedger, formatCheck, type Mismatch } from './compare.ts'
+export {
+  ALL_PLANS,
+  analyseDrivers,
+  type BandRow,
+  type DecisionCounts,
+  type DriverRow,
+  type Drivers,
+} from './drivers.ts'
 export { evaluate, nameCandidates, type Series } from './evaluate.ts'
 export { ExpositionParseError, type Labels, parseExposition, type Sample } from './exposition.ts'
-export { type Expr, type MetricKey, type Selector, toPromQL } from './expr.ts'
+export { type Expr, isCumulative, type MetricKey, type Selector, toPromQL } from './expr.ts'
 export { formatInsights, table } from './format.ts'
 export { type Bucket, histogramQuantile } from './histogram-quantile.ts'
 export {
@@ -13,6 +21,7 @@ export {
   LedgerFormatError,
   parseLedger,
 } from './ledger.ts'
+export { ALPHA, collectReport, type Report, reportJson } from './report.ts'
 export {
   expositionSource,
   instantQuery,
@@ -22,11 +31,36 @@ export {
   SourceError,
 } from './source.ts'
 export {
+  type Adjusted,
+  adjustComparisons,
+  benjaminiHochberg,
+  type Comparison,
+  compareGroups,
+  fisherExact,
+  type Group,
+  MIN_SAMPLE,
+  mantelHaenszel,
+  type PooledRatio,
+  type Proportion,
+  type Ratio,
+  riskRatio,
+  StatsInputError,
+  type Stratum,
+  wilsonInterval,
+} from './stats/index.ts'
+export {
+  type Conversion,
   collectInsights,
   type FunnelRow,
   type Insights,
   type LatencyRow,
-  type RetentionRow,
-  type UpgradeDriverRow,
   type UsageRow,
 } from './summaries.ts'
+export {
+  describeWindow,
+  parseDuration,
+  parseTime,
+  type Window,
+  WindowError,
+  windowFrom,
+} from './window.ts'

@@ -6,9 +6,12 @@
 import { evaluate, type Series } from './evaluate.ts'
 import { parseExposition } from './exposition.ts'
 import { type Expr, toPromQL } from './expr.ts'
+import { describeWindow, type Window } from './window.ts'
 
 export interface Source {
   readonly description: string
+  /** The window every query covers; undefined: totals since each series started. */
+  readonly window?: Window | undefined
   query(expr: Expr): Promise<Series[]>
 }
 
@@ -31,20 +34,27 @@ export async function metricsEndpointSource(url: string | readonly string[]): Pr
   return expositionSource(pages, urls.join(', '))
 }
 
-export function prometheusSource(baseUrl: string): Source {
+/**
+ * Prometheus's HTTP API. With a window, counters are read as increase() over it, evaluated at the
+ * window's end; without one, as totals since each series started.
+ */
+export function prometheusSource(baseUrl: string, window?: Window): Source {
   return {
-    description: `Prometheus at ${baseUrl}`,
-    query: (expr) => instantQuery(baseUrl, toPromQL(expr)),
+    description: `Prometheus at ${baseUrl}, ${describeWindow(window)}`,
+    window,
+    query: (expr) => instantQuery(baseUrl, toPromQL(expr, window?.seconds), window?.end),
   }
 }
 
 /** One instant PromQL query against Prometheus's HTTP API; the answer must be a vector. */
-export async function instantQuery(baseUrl: string, promql: string): Promise<Series[]> {
+export async function instantQuery(baseUrl: string, promql: string, time?: number): Promise<Series[]> {
   const endpoint = new URL('api/v1/query', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`)
+  const body = new URLSearchParams({ query: promql })
+  if (time !== undefined) body.set('time', String(time))
   const response = await fetchOrThrow(endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ query: promql }),
+    body,
   }).catch((error: unknown) => {
     throw new SourceError(`${promql}: ${(error as Error).message}`)
   })

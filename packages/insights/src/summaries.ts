@@ -4,8 +4,11 @@
  */
 import { ADOPTION_STAGES, type AdoptionStage, ATTR, promLabel } from '@feature-analytics/schema'
 import { CATALOG } from './catalog.ts'
+import { analyseDrivers, type Drivers } from './drivers.ts'
 import type { Series } from './evaluate.ts'
 import type { Source } from './source.ts'
+import { wilsonInterval } from './stats/wilson.ts'
+import type { Window } from './window.ts'
 
 export interface UsageRow {
   feature: string
@@ -16,24 +19,16 @@ export interface UsageRow {
 export interface FunnelRow {
   feature: string
   stages: Record<AdoptionStage, number>
+  /** Share of the users at each stage who reached the next one, with its Wilson 95% interval. */
+  conversions: Conversion[]
 }
 
-export interface UpgradeDriverRow {
-  feature: string
-  /** Share of pro -> enterprise upgrading tenants that used the feature while on pro. */
-  share: number
-  /** Share of all tenants active on pro that used it there; undefined without tenant.id. */
-  baseline: number | undefined
-  /** share / baseline: above 1, upgraders used the feature more than pro tenants at large. */
-  lift: number | undefined
-}
-
-export interface RetentionRow {
-  feature: string
-  retained: number
-  churned: number
-  /** retained / (retained + churned) among tenants that used the feature. */
+export interface Conversion {
+  from: AdoptionStage
+  to: AdoptionStage
   rate: number
+  low: number
+  high: number
 }
 
 export interface LatencyRow {
@@ -41,40 +36,37 @@ export interface LatencyRow {
   p95Ms: number
 }
 
-export interface Insights {
+export interface Insights extends Drivers {
   source: string
+  /** The window every count covers (see window.ts); absent: totals since each series started. */
+  window: Window | null
   usage: UsageRow[]
   errors: UsageRow[]
   funnel: FunnelRow[]
-  upgrades: { proToEnterprise: number; drivers: UpgradeDriverRow[] }
-  retention: RetentionRow[]
   latencyP95: LatencyRow[]
 }
 
 const FEATURE = promLabel(ATTR.featureName)
 const PLAN = promLabel(ATTR.userPlan)
 const STAGE = promLabel(ATTR.adoptionStage)
-const RETENTION = promLabel(ATTR.retentionOutcome)
 
 export async function collectInsights(source: Source): Promise<Insights> {
   const run = (name: keyof typeof CATALOG) => source.query(CATALOG[name].expr)
-  const [usage, errors, funnel, upgrades, prior, baseline, retention, latency] = await Promise.all([
+  const [usage, errors, funnel, decisions, featureUse, latency] = await Promise.all([
     run('usageByPlan'),
     run('errorsByFeature'),
     run('adoptionFunnel'),
-    run('upgrades'),
-    run('upgradePriorUsage'),
-    run('proTenantShare'),
-    run('retentionByFeature'),
+    run('billingDecisions'),
+    run('decisionFeatureUse'),
     run('latencyP95'),
   ])
   return {
     source: source.description,
+    window: source.window ?? null,
     usage: usageRows(usage),
     errors: usageRows(errors),
     funnel: funnelRows(funnel),
-    upgrades: { proToEnterprise: upgrades[0]?.value ?? 0, drivers: driverRows(prior, baseline) },
-    retention: retentionRows(retention),
+    ...analyseDrivers(decisions, featureUse),
     latencyP95: latency
       .filter((s) => Number.isFinite(s.value))
       .map((s) => ({ feature: label(s, FEATURE), p95Ms: s.value }))
@@ -100,43 +92,27 @@ function funnelRows(series: Series[]): FunnelRow[] {
     const row = rows.get(feature) ?? {
       feature,
       stages: Object.fromEntries(ADOPTION_STAGES.map((st) => [st, 0])) as Record<AdoptionStage, number>,
+      conversions: [],
     }
-    row.stages[stage] += s.value
+    row.stages[stage] += Math.round(s.value)
     rows.set(feature, row)
   }
+  for (const row of rows.values()) row.conversions = conversions(row.stages)
   return [...rows.values()].sort(
     (a, b) => b.stages.discovered - a.stages.discovered || a.feature.localeCompare(b.feature),
   )
 }
 
-function driverRows(prior: Series[], baseline: Series[]): UpgradeDriverRow[] {
-  const base = new Map(baseline.map((s) => [label(s, FEATURE), s.value]))
-  return prior
-    .filter((s) => Number.isFinite(s.value) && s.value > 0)
-    .map((s) => {
-      const feature = label(s, FEATURE)
-      const b = base.get(feature)
-      const known = b !== undefined && Number.isFinite(b) && b > 0
-      return {
-        feature,
-        share: s.value,
-        baseline: known ? b : undefined,
-        lift: known ? s.value / b : undefined,
-      }
-    })
-    .sort((a, b) => (b.lift ?? b.share) - (a.lift ?? a.share) || a.feature.localeCompare(b.feature))
-}
-
-function retentionRows(series: Series[]): RetentionRow[] {
-  const rows = new Map<string, RetentionRow>()
-  for (const s of series) {
-    const feature = label(s, FEATURE)
-    const row = rows.get(feature) ?? { feature, retained: 0, churned: 0, rate: 0 }
-    if (label(s, RETENTION) === 'retained') row.retained += s.value
-    else if (label(s, RETENTION) === 'churned') row.churned += s.value
-    rows.set(feature, row)
+function conversions(stages: Record<AdoptionStage, number>): Conversion[] {
+  const steps: Conversion[] = []
+  for (let i = 0; i + 1 < ADOPTION_STAGES.length; i++) {
+    const from = ADOPTION_STAGES[i] as AdoptionStage
+    const to = ADOPTION_STAGES[i + 1] as AdoptionStage
+    // In a window a later stage can count users whose earlier stage fell before it: cap at 100%.
+    const n = stages[from]
+    if (n === 0) continue
+    const { rate, low, high } = wilsonInterval(Math.min(stages[to], n), n)
+    steps.push({ from, to, rate, low, high })
   }
-  return [...rows.values()]
-    .map((row) => ({ ...row, rate: row.retained / (row.retained + row.churned || 1) }))
-    .sort((a, b) => b.rate - a.rate || a.feature.localeCompare(b.feature))
+  return steps
 }

@@ -1,7 +1,8 @@
 /**
  * One small, known dataset recorded through the real OpenTelemetry SDK: four pro tenants (two of
- * them using integrations upgrade), a free tenant with errors, adoption stages, retention outcomes
- * and a latency histogram with one slow outlier. Tests read it back through both sources.
+ * them using integrations upgrade), a free tenant with errors, adoption stages, retention outcomes,
+ * billing decisions with the features used before them, and a latency histogram with one slow
+ * outlier. Tests read it back through both sources.
  */
 import { ATTR, LATENCY_BUCKETS_MS, METRICS, UNITS } from '@feature-analytics/schema'
 import type { MeterProvider } from '@opentelemetry/sdk-metrics'
@@ -49,6 +50,31 @@ export function recordDataset(provider: MeterProvider): void {
   outcome('alert_create', 'churned', 1)
   outcome('search', 'retained', 6)
   outcome('search', 'churned', 4)
+  // Billing decisions on pro: 60, of which 20 by tenants that used integration_connect since their
+  // previous decision (8 upgrades, 11 renewals, 1 cancellation) and 40 by the others (2, 29, 9).
+  const decision = meter.createCounter(METRICS.billingDecision, { unit: UNITS.count })
+  const featureUse = meter.createCounter(METRICS.decisionFeatureUse, { unit: UNITS.count })
+  const decide = (plan: string, kind: string, n: number) =>
+    decision.add(n, { [ATTR.userPlan]: plan, [ATTR.billingDecision]: kind })
+  const used = (feature: string, plan: string, kind: string, band: string, n: number) =>
+    featureUse.add(n, {
+      [ATTR.featureName]: feature,
+      [ATTR.userPlan]: plan,
+      [ATTR.billingDecision]: kind,
+      [ATTR.usageBand]: band,
+    })
+  decide('pro', 'upgrade', 10)
+  decide('pro', 'renewal', 40)
+  decide('pro', 'cancellation', 10)
+  used('integration_connect', 'pro', 'upgrade', '1-2', 3)
+  used('integration_connect', 'pro', 'upgrade', '10-49', 5)
+  used('integration_connect', 'pro', 'renewal', '1-2', 11)
+  used('integration_connect', 'pro', 'cancellation', '1-2', 1)
+  // Too few decisions on free for a comparison.
+  decide('free', 'renewal', 5)
+  decide('free', 'upgrade', 1)
+  used('search', 'free', 'renewal', '3-9', 3)
+  used('search', 'free', 'upgrade', '3-9', 1)
   // 20 calls: 19 within (5, 10] ms, one slow outlier in (250, 500].
   for (let i = 0; i < 19; i++) latency.record(7, { [ATTR.featureName]: 'search', [ATTR.userPlan]: 'pro' })
   latency.record(300, { [ATTR.featureName]: 'search', [ATTR.userPlan]: 'free' })

@@ -26,7 +26,7 @@ beforeAll(async () => {
 afterAll(() => page.close())
 
 describe('insights from an app’s own /metrics', () => {
-  it('summarizes usage, funnel, upgrade drivers with their baseline, retention and p95', async () => {
+  it('summarizes usage, funnel, upgrade and retention drivers against same-plan non-users, and p95', async () => {
     const insights = await collectInsights(await metricsEndpointSource(page.url))
     expect(insights.usage).toEqual([
       { feature: 'search', plan: 'pro', calls: 20 },
@@ -34,24 +34,49 @@ describe('insights from an app’s own /metrics', () => {
       { feature: 'integration_connect', plan: 'pro', calls: 4 },
     ])
     expect(insights.errors).toEqual([{ feature: 'search', plan: 'free', calls: 2 }])
-    expect(insights.funnel).toEqual([
+    expect(insights.funnel.map(({ feature, stages }) => ({ feature, stages }))).toEqual([
       { feature: 'search', stages: { discovered: 5, activated: 3, adopted: 0, power_user: 0 } },
     ])
-    expect(insights.upgrades.proToEnterprise).toBe(2)
-    // Every upgrader used both; 3 of 4 pro tenants used integrations, 4 of 4 used search.
-    expect(insights.upgrades.drivers).toEqual([
-      { feature: 'integration_connect', share: 1, baseline: 0.75, lift: 1 / 0.75 },
-      { feature: 'search', share: 1, baseline: 1, lift: 1 },
-    ])
-    expect(insights.retention).toEqual([
-      { feature: 'alert_create', retained: 9, churned: 1, rate: 0.9 },
-      { feature: 'search', retained: 6, churned: 4, rate: 0.6 },
-    ])
+    expect(insights.decisions).toEqual({
+      pro: { renewal: 40, upgrade: 10, downgrade: 0, cancellation: 10 },
+      free: { renewal: 5, upgrade: 1, downgrade: 0, cancellation: 0 },
+    })
+    // Upgrades: 8 of 20 users vs 2 of 40 others, RR 8; Fisher p from scipy.stats.fisher_exact
+    // ([[8, 12], [2, 38]]); one tested row, so q = p.
+    const [upgrade, tooFew] = insights.upgradeDrivers
+    expect(upgrade).toMatchObject({
+      feature: 'integration_connect',
+      plan: 'pro',
+      users: 20,
+      nonUsers: 40,
+      usersWithOutcome: 8,
+      nonUsersWithOutcome: 2,
+      significant: true,
+    })
+    expect(upgrade?.ratio).toBeCloseTo(8, 12)
+    expect(upgrade?.pValue).toBeCloseTo(0.0013948022064207016, 12)
+    expect(upgrade?.qValue).toBeCloseTo(0.0013948022064207016, 12)
+    expect(tooFew).toMatchObject({ feature: 'search', plan: 'free', users: 4, nonUsers: 2, ratio: null })
+    expect(tooFew?.note).toBe('not enough data')
+    // Cancellations: 1 of 20 vs 9 of 40 (scipy: p = 0.1423159397421387), not significant.
+    const [retention] = insights.retentionDrivers
+    expect(retention).toMatchObject({ feature: 'integration_connect', significant: false })
+    expect(retention?.ratio).toBeCloseTo(0.05 / 0.225, 12)
+    expect(retention?.pValue).toBeCloseTo(0.1423159397421387, 12)
+    expect(
+      insights.usageBands.find((b) => b.feature === 'integration_connect' && b.band === '10-49'),
+    ).toMatchObject({ decisions: 5, upgrade: { successes: 5, n: 5, rate: 1 } })
+    expect(insights.funnel[0]?.conversions[0]).toMatchObject({
+      from: 'discovered',
+      to: 'activated',
+      rate: 0.6,
+    })
     // rank 19 of 20 falls in (5, 10] holding 19: 5 + 5 * (19 / 19)
     expect(insights.latencyP95).toEqual([{ feature: 'search', p95Ms: 10 }])
     const text = formatInsights(insights)
     expect(text).toContain('Usage by feature and plan')
-    expect(text).toMatch(/integration_connect\s+100%\s+75%\s+1\.33x/)
+    expect(text).toMatch(/integration_connect\s+pro\s+8\/20\s+2\/40\s+8\.00x/)
+    expect(text).toMatch(/search\s+free\s+1\/4\s+0\/2\s+not enough data/)
   })
 
   it('checks a ledger: equal totals pass, and every kind of difference is reported', async () => {

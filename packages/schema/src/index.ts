@@ -10,22 +10,6 @@ export const METERS = {
   frontend: 'product.features.frontend',
 } as const
 
-export const METRICS = {
-  usage: 'product.feature.usage',
-  latency: 'product.feature.latency',
-  activeUsers: 'product.feature.active_users',
-  adoptionStage: 'product.adoption.stage',
-  click: 'product.feature.click',
-  timeSpent: 'product.feature.time_spent',
-  planChange: 'product.plan.change',
-  upgradePriorUsage: 'product.upgrade.prior_usage',
-  retentionOutcome: 'product.retention.outcome',
-  users: 'product.feature.users',
-  dropped: 'product.tracker.dropped',
-} as const
-
-export type MetricName = (typeof METRICS)[keyof typeof METRICS]
-
 export const ATTR = {
   featureName: 'feature.name',
   featureCategory: 'feature.category',
@@ -37,6 +21,8 @@ export const ATTR = {
   planFrom: 'plan.from',
   planTo: 'plan.to',
   retentionOutcome: 'retention.outcome',
+  billingDecision: 'billing.decision',
+  usageBand: 'usage.band',
   reason: 'reason',
   /** Span-only: never a metric attribute (cardinality and PII). */
   userId: 'user.id',
@@ -54,6 +40,28 @@ export type Outcome = (typeof OUTCOMES)[number]
 
 export const RETENTION_OUTCOMES = ['retained', 'churned'] as const
 export type RetentionOutcome = (typeof RETENTION_OUTCOMES)[number]
+
+/**
+ * What a tenant decides at the end of a billing period. Every decision is counted (per plan), and
+ * with it every feature the tenant used since its previous decision, so that for each feature and
+ * plan users and non-users can be compared on the same footing.
+ */
+export const BILLING_DECISIONS = ['renewal', 'upgrade', 'downgrade', 'cancellation'] as const
+export type BillingDecision = (typeof BILLING_DECISIONS)[number]
+
+/**
+ * How much a tenant used a feature between two billing decisions, in bands bounded by the
+ * adoption thresholds (successful calls by the whole tenant): four values, whatever the volume.
+ */
+export const USAGE_BANDS = ['1-2', '3-9', '10-49', '50+'] as const
+export type UsageBand = (typeof USAGE_BANDS)[number]
+
+export function usageBand(calls: number): UsageBand {
+  if (calls >= 50) return '50+'
+  if (calls >= 10) return '10-49'
+  if (calls >= 3) return '3-9'
+  return '1-2'
+}
 
 /** Adoption stages in order; a stage is reached when a user's count for a feature reaches its threshold. */
 export const ADOPTION_STAGES = ['discovered', 'activated', 'adopted', 'power_user'] as const
@@ -78,6 +86,48 @@ export const TIME_SPENT_BUCKETS_MS: readonly number[] = [
 
 export const UNITS = { count: '1', milliseconds: 'ms' } as const
 
+export type AttributeKey = Exclude<(typeof ATTR)[keyof typeof ATTR], typeof ATTR.userId>
+
+/** The values each metric attribute takes: the type checker holds every recording call to them. */
+export interface AttributeValues {
+  [ATTR.featureName]: string
+  [ATTR.featureCategory]: string
+  [ATTR.userPlan]: Plan
+  [ATTR.tenantId]: string
+  [ATTR.outcome]: Outcome
+  [ATTR.adoptionStage]: AdoptionStage
+  [ATTR.uiElement]: string
+  [ATTR.planFrom]: Plan
+  [ATTR.planTo]: Plan
+  [ATTR.retentionOutcome]: RetentionOutcome
+  [ATTR.billingDecision]: BillingDecision
+  [ATTR.usageBand]: UsageBand
+  [ATTR.reason]: DropReason
+}
+
+export type InstrumentKind = 'counter' | 'upDownCounter' | 'histogram' | 'observableGauge'
+
+/** One row of the instrument table. */
+export interface InstrumentSpec {
+  /** The OTLP metric name. */
+  readonly name: string
+  readonly meter: (typeof METERS)[keyof typeof METERS]
+  readonly kind: InstrumentKind
+  readonly unit: string
+  readonly description: string
+  readonly valueType: 'int' | 'double'
+  /** Explicit bucket boundaries (histograms only). */
+  readonly boundaries?: readonly number[]
+  /** Every attribute a point may carry; tracker-node's aggregator keys its series by these names. */
+  readonly attributes: readonly AttributeKey[]
+  /**
+   * The name in Prometheus (Prometheus 3 OTLP receiver, and the Collector's Prometheus exporters,
+   * with the default UnderscoreEscapingWithSuffixes translation): dots become underscores,
+   * counters get `_total`, and units become suffixes.
+   */
+  readonly prometheusName: string
+}
+
 /**
  * Why the tracker refused or folded an input. Each is a value of `reason` on
  * `product.tracker.dropped`, so nothing is lost silently.
@@ -101,23 +151,174 @@ export type DropReason = (typeof DROP_REASONS)[number]
 export const OTHER_TENANT = '_other'
 
 /**
- * How each OTLP metric name appears in Prometheus (Prometheus 3 OTLP receiver, and the Collector's
- * Prometheus exporters, with the default UnderscoreEscapingWithSuffixes translation): dots become
- * underscores, counters get `_total`, and units become suffixes.
+ * Every instrument, once. The tracker's recorders (the OpenTelemetry one and tracker-node's
+ * aggregator), the browser tracker, the SDK views, the insights queries and the Prometheus names
+ * all read this table, so a new metric is one row here plus the call that records it.
  */
-export const PROMETHEUS_NAMES = {
-  usage: 'product_feature_usage_total',
-  latency: 'product_feature_latency_milliseconds',
-  activeUsers: 'product_feature_active_users',
-  adoptionStage: 'product_adoption_stage_total',
-  click: 'product_feature_click_total',
-  timeSpent: 'product_feature_time_spent_milliseconds',
-  planChange: 'product_plan_change_total',
-  upgradePriorUsage: 'product_upgrade_prior_usage_total',
-  retentionOutcome: 'product_retention_outcome_total',
-  users: 'product_feature_users',
-  dropped: 'product_tracker_dropped_total',
-} as const satisfies Record<keyof typeof METRICS, string>
+export const INSTRUMENTS = {
+  usage: {
+    name: 'product.feature.usage',
+    meter: METERS.features,
+    kind: 'counter',
+    unit: UNITS.count,
+    description: 'Feature invocations, by outcome',
+    valueType: 'int',
+    attributes: [ATTR.featureName, ATTR.featureCategory, ATTR.userPlan, ATTR.tenantId, ATTR.outcome],
+    prometheusName: 'product_feature_usage_total',
+  },
+  latency: {
+    name: 'product.feature.latency',
+    meter: METERS.features,
+    kind: 'histogram',
+    unit: UNITS.milliseconds,
+    description: 'Server-side feature latency',
+    valueType: 'double',
+    boundaries: LATENCY_BUCKETS_MS,
+    attributes: [ATTR.featureName, ATTR.featureCategory, ATTR.userPlan],
+    prometheusName: 'product_feature_latency_milliseconds',
+  },
+  activeUsers: {
+    name: 'product.feature.active_users',
+    meter: METERS.features,
+    kind: 'upDownCounter',
+    unit: UNITS.count,
+    description: 'Users currently engaged in a feature session',
+    valueType: 'int',
+    attributes: [ATTR.featureName, ATTR.userPlan],
+    prometheusName: 'product_feature_active_users',
+  },
+  adoptionStage: {
+    name: 'product.adoption.stage',
+    meter: METERS.adoption,
+    kind: 'counter',
+    unit: UNITS.count,
+    description: 'Users reaching an adoption stage of a feature (once per user, feature and stage)',
+    valueType: 'int',
+    attributes: [ATTR.featureName, ATTR.adoptionStage, ATTR.userPlan],
+    prometheusName: 'product_adoption_stage_total',
+  },
+  click: {
+    name: 'product.feature.click',
+    meter: METERS.frontend,
+    kind: 'counter',
+    unit: UNITS.count,
+    description: 'Clicks on feature UI elements',
+    valueType: 'int',
+    attributes: [ATTR.featureName, ATTR.uiElement, ATTR.userPlan, ATTR.tenantId],
+    prometheusName: 'product_feature_click_total',
+  },
+  timeSpent: {
+    name: 'product.feature.time_spent',
+    meter: METERS.frontend,
+    kind: 'histogram',
+    unit: UNITS.milliseconds,
+    description: 'Time users spend in a feature',
+    valueType: 'double',
+    boundaries: TIME_SPENT_BUCKETS_MS,
+    attributes: [ATTR.featureName, ATTR.userPlan],
+    prometheusName: 'product_feature_time_spent_milliseconds',
+  },
+  planChange: {
+    name: 'product.plan.change',
+    meter: METERS.adoption,
+    kind: 'counter',
+    unit: UNITS.count,
+    description: 'Tenant plan changes',
+    valueType: 'int',
+    attributes: [ATTR.planFrom, ATTR.planTo],
+    prometheusName: 'product_plan_change_total',
+  },
+  upgradePriorUsage: {
+    name: 'product.upgrade.prior_usage',
+    meter: METERS.adoption,
+    kind: 'counter',
+    unit: UNITS.count,
+    description: 'Features a tenant used on its previous plan, counted at each plan change',
+    valueType: 'int',
+    attributes: [ATTR.featureName, ATTR.planFrom, ATTR.planTo],
+    prometheusName: 'product_upgrade_prior_usage_total',
+  },
+  retentionOutcome: {
+    name: 'product.retention.outcome',
+    meter: METERS.adoption,
+    kind: 'counter',
+    unit: UNITS.count,
+    description: 'Features a tenant used on its current plan, counted at renewal or churn',
+    valueType: 'int',
+    attributes: [ATTR.featureName, ATTR.userPlan, ATTR.retentionOutcome],
+    prometheusName: 'product_retention_outcome_total',
+  },
+  billingDecision: {
+    name: 'product.billing.decision',
+    meter: METERS.adoption,
+    kind: 'counter',
+    unit: UNITS.count,
+    description: 'Billing decisions (renewal, upgrade, downgrade, cancellation) per plan',
+    valueType: 'int',
+    attributes: [ATTR.userPlan, ATTR.billingDecision],
+    prometheusName: 'product_billing_decision_total',
+  },
+  decisionFeatureUse: {
+    name: 'product.billing.decision_feature_use',
+    meter: METERS.adoption,
+    kind: 'counter',
+    unit: UNITS.count,
+    description:
+      'Billing decisions per feature the tenant used since its previous decision, by plan, decision and usage band',
+    valueType: 'int',
+    attributes: [ATTR.featureName, ATTR.userPlan, ATTR.billingDecision, ATTR.usageBand],
+    prometheusName: 'product_billing_decision_feature_use_total',
+  },
+  users: {
+    name: 'product.feature.users',
+    meter: METERS.features,
+    kind: 'observableGauge',
+    unit: UNITS.count,
+    description: 'Distinct users per feature and plan (exact up to 1,024, then a HyperLogLog estimate)',
+    valueType: 'int',
+    attributes: [ATTR.featureName, ATTR.userPlan],
+    prometheusName: 'product_feature_users',
+  },
+  dropped: {
+    name: 'product.tracker.dropped',
+    meter: METERS.features,
+    kind: 'counter',
+    unit: UNITS.count,
+    description: 'Inputs the tracker refused or folded, by reason',
+    valueType: 'int',
+    attributes: [ATTR.reason],
+    prometheusName: 'product_tracker_dropped_total',
+  },
+} as const satisfies Record<string, InstrumentSpec>
+
+export type InstrumentId = keyof typeof INSTRUMENTS
+
+/** Instruments written by a call (every kind but the observed gauges). */
+export type RecordedInstrument = {
+  [I in InstrumentId]: (typeof INSTRUMENTS)[I]['kind'] extends 'observableGauge' ? never : I
+}[InstrumentId]
+
+/** The attributes of one point of an instrument, typed by the table. */
+export type AttributesOf<I extends InstrumentId> = {
+  readonly [K in (typeof INSTRUMENTS)[I]['attributes'][number]]: AttributeValues[K]
+}
+
+/** The table's rows as [id, spec] pairs, typed. */
+export const instrumentEntries = (): [InstrumentId, InstrumentSpec][] =>
+  Object.entries(INSTRUMENTS) as [InstrumentId, InstrumentSpec][]
+
+type Column<C extends 'name' | 'prometheusName'> = {
+  readonly [I in InstrumentId]: (typeof INSTRUMENTS)[I][C]
+}
+const column = <C extends 'name' | 'prometheusName'>(c: C): Column<C> =>
+  Object.fromEntries(instrumentEntries().map(([id, spec]) => [id, spec[c]])) as Column<C>
+
+/** OTLP metric name of each instrument. */
+export const METRICS = column('name')
+export type MetricName = (typeof METRICS)[InstrumentId]
+
+/** Prometheus name of each instrument (see InstrumentSpec.prometheusName). */
+export const PROMETHEUS_NAMES = column('prometheusName')
 
 /** Prometheus label names for the attribute keys (dots become underscores). */
 export const promLabel = (attributeKey: string): string => attributeKey.replace(/[^a-zA-Z0-9_]/g, '_')

@@ -75,8 +75,20 @@ function recorderPath() {
   const aggregator = new FeatureAggregator()
   return (e: (typeof events)[number]) => {
     const category = catalog[e.feature].category
-    aggregator.usage(e.feature, category, e.plan, e.tenantId, e.outcome)
-    aggregator.latency(e.feature, category, e.plan, e.durationMs)
+    const usage = {
+      [ATTR.featureName]: e.feature,
+      [ATTR.featureCategory]: category,
+      [ATTR.userPlan]: e.plan,
+      [ATTR.tenantId]: e.tenantId,
+      [ATTR.outcome]: e.outcome,
+    }
+    aggregator.record('usage', usage, 1)
+    const latency = {
+      [ATTR.featureName]: e.feature,
+      [ATTR.featureCategory]: category,
+      [ATTR.userPlan]: e.plan,
+    }
+    aggregator.record('latency', latency, e.durationMs)
   }
 }
 

@@ -1,30 +1,24 @@
 import {
-  type AdoptionStage,
   ATTR,
+  type AttributesOf,
   type DropReason,
   METRICS,
   type MetricName,
   OTHER_TENANT,
-  type Outcome,
-  type Plan,
-  type RetentionOutcome,
+  type RecordedInstrument,
 } from '@feature-analytics/schema'
 import {
   DEFAULT_LIMITS,
   type FeatureRecorder,
-  INSTRUMENTS,
-  type InstrumentSpec,
   TenantBudget,
   type UsersSource,
 } from '@feature-analytics/tracker'
-import type { Attributes, HrTime } from '@opentelemetry/api'
+import type { Attributes } from '@opentelemetry/api'
 import { millisToHrTime } from '@opentelemetry/core'
 import { emptyResource } from '@opentelemetry/resources'
 import type { CollectionResult, MetricData, MetricProducer, ScopeMetrics } from '@opentelemetry/sdk-metrics'
-import { AggregationTemporality, DataPointType } from '@opentelemetry/sdk-metrics'
-import { type HistogramCell, histogramCell, recordValue, type SumCell, sumCell } from './cells.ts'
 import { ElementBudget } from './element-budget.ts'
-import { type CardinalityLimits, cardinalityLimit } from './limits.ts'
+import type { CardinalityLimits } from './limits.ts'
 import { MergeError } from './merge-error.ts'
 import {
   checkAttributes,
@@ -34,8 +28,7 @@ import {
   type MergeRules,
   UI_ELEMENT_PATTERN,
 } from './merge-input.ts'
-import { descriptorOf, histogramData, sumData } from './metric-data.ts'
-import { type Cell, SeriesIndex } from './series-index.ts'
+import { createStreams, type RecordedStream, type Streams } from './streams.ts'
 
 export interface FeatureAggregatorOptions {
   /** Tenants with their own series in merged points; the tracker applies its own budget to usage. */
@@ -49,79 +42,29 @@ export interface FeatureAggregatorOptions {
   maxElementsPerFeature?: number
 }
 
-interface Stream<C extends Cell> {
-  spec: InstrumentSpec
-  index: SeriesIndex<C>
-}
-
-const CLICK_KEYS = [ATTR.featureName, ATTR.uiElement, ATTR.userPlan, ATTR.tenantId]
-const TIME_SPENT_KEYS = [ATTR.featureName, ATTR.userPlan]
-
 /**
  * The fast path for feature metrics: a FeatureRecorder that aggregates in plain Maps and hands the
  * result to the SDK as a MetricProducer (a MetricReader's `metricProducers` option), so exporters,
  * resource and temporality handling stay the SDK's. It produces the same MetricData the SDK would
  * for the same measurements (cumulative sums, explicit-bucket histograms with the schema's
- * boundaries, non-monotonic active users); the differential test holds it to that.
+ * boundaries, non-monotonic active users); the differential test holds it to that. Its streams come
+ * from the schema's instrument table, one per row.
  */
 export class FeatureAggregator implements FeatureRecorder, MetricProducer {
-  #limits: CardinalityLimits
-  #usage: Stream<SumCell>
-  #latency: Stream<HistogramCell>
-  #activeUsers: Stream<SumCell>
-  #dropped: Stream<SumCell>
-  #adoptionStage: Stream<SumCell>
-  #planChange: Stream<SumCell>
-  #priorUsage: Stream<SumCell>
-  #retention: Stream<SumCell>
-  #click: Stream<SumCell>
-  #timeSpent: Stream<HistogramCell>
-  #userSources: UsersSource[] = []
+  #streams: Streams
   #budget: TenantBudget
   #elements: ElementBudget
   #clickRules: MergeRules
   #timeSpentRules: MergeRules
 
   constructor(options: FeatureAggregatorOptions = {}) {
-    this.#limits = options.cardinalityLimits ?? {}
-    // A feature has one category (the catalog's), so the category is stored, not looked up.
-    this.#usage = this.#sums(
-      INSTRUMENTS.usage,
-      [ATTR.featureName, ATTR.userPlan, ATTR.tenantId, ATTR.outcome],
-      ATTR.featureCategory,
-    )
-    this.#latency = this.#histograms(
-      INSTRUMENTS.latency,
-      [ATTR.featureName, ATTR.userPlan],
-      ATTR.featureCategory,
-    )
-    this.#activeUsers = this.#sums(INSTRUMENTS.activeUsers, [ATTR.featureName, ATTR.userPlan])
-    this.#dropped = this.#sums(INSTRUMENTS.dropped, [ATTR.reason])
-    this.#adoptionStage = this.#sums(INSTRUMENTS.adoptionStage, [
-      ATTR.featureName,
-      ATTR.adoptionStage,
-      ATTR.userPlan,
-    ])
-    this.#planChange = this.#sums(INSTRUMENTS.planChange, [ATTR.planFrom, ATTR.planTo])
-    this.#priorUsage = this.#sums(INSTRUMENTS.upgradePriorUsage, [
-      ATTR.featureName,
-      ATTR.planFrom,
-      ATTR.planTo,
-    ])
-    this.#retention = this.#sums(INSTRUMENTS.retentionOutcome, [
-      ATTR.featureName,
-      ATTR.userPlan,
-      ATTR.retentionOutcome,
-    ])
-    this.#click = this.#sums(INSTRUMENTS.click, CLICK_KEYS)
-    this.#timeSpent = this.#histograms(INSTRUMENTS.timeSpent, TIME_SPENT_KEYS)
-
+    this.#streams = createStreams(options.cardinalityLimits ?? {})
     const maxValueLength = options.maxValueLength ?? DEFAULT_LIMITS.maxValueLength
     const features = options.features ? new Set(options.features) : undefined
     this.#budget = new TenantBudget(options.maxTenants ?? DEFAULT_LIMITS.maxTenants)
     this.#elements = new ElementBudget(options.maxElementsPerFeature ?? 64)
     this.#clickRules = {
-      allowed: CLICK_KEYS,
+      allowed: this.#streams.click.attributes,
       required: [ATTR.featureName, ATTR.userPlan],
       ignored: [],
       maxValueLength,
@@ -130,8 +73,8 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
     }
     // tenant.id is kept off histograms (cardinality): accepted, then left out.
     this.#timeSpentRules = {
-      allowed: TIME_SPENT_KEYS,
-      required: TIME_SPENT_KEYS,
+      allowed: this.#streams.timeSpent.attributes,
+      required: this.#streams.timeSpent.attributes,
       ignored: [ATTR.tenantId],
       maxValueLength,
       features,
@@ -141,41 +84,21 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
 
   // FeatureRecorder: arguments arrive validated by the tracker.
 
-  usage(feature: string, category: string, plan: Plan, tenant: string, outcome: Outcome): void {
-    this.#usage.index.at(feature, plan, tenant, outcome, undefined, category).value += 1
-  }
-
-  latency(feature: string, category: string, plan: Plan, ms: number): void {
-    const cell = this.#latency.index.at(feature, plan, undefined, undefined, undefined, category)
-    recordValue(cell, INSTRUMENTS.latency.boundaries, ms)
-  }
-
-  activeUsers(feature: string, plan: Plan, delta: 1 | -1): void {
-    this.#activeUsers.index.at(feature, plan).value += delta
-  }
-
-  adoptionStage(feature: string, plan: Plan, stage: AdoptionStage): void {
-    this.#adoptionStage.index.at(feature, stage, plan).value += 1
-  }
-
-  planChange(from: Plan, to: Plan): void {
-    this.#planChange.index.at(from, to).value += 1
-  }
-
-  priorUsage(feature: string, from: Plan, to: Plan): void {
-    this.#priorUsage.index.at(feature, from, to).value += 1
-  }
-
-  retention(feature: string, plan: Plan, outcome: RetentionOutcome): void {
-    this.#retention.index.at(feature, plan, outcome).value += 1
-  }
-
-  dropped(reason: DropReason): void {
-    this.#dropped.index.at(reason).value += 1
+  record<I extends RecordedInstrument>(instrument: I, attributes: AttributesOf<I>, value: number): void {
+    ;(this.#streams[instrument] as RecordedStream).record(attributes, value)
   }
 
   observeUsers(source: UsersSource): void {
-    this.#userSources.push(source)
+    this.#streams.users.observe(function* () {
+      for (const p of source()) {
+        yield { attributes: { [ATTR.featureName]: p.feature, [ATTR.userPlan]: p.plan }, value: p.users }
+      }
+    })
+  }
+
+  /** Counts one refused or folded input on product.tracker.dropped (the browser ingest's refusals). */
+  dropped(reason: DropReason): void {
+    this.record('dropped', { [ATTR.reason]: reason }, 1)
   }
 
   /**
@@ -195,8 +118,7 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
     if (element !== undefined && !this.#elements.admit(feature, element)) {
       throw new MergeError('invalid_value', `more than the allowed distinct ui.element values for ${feature}`)
     }
-    const tenant = this.#tenant(a[ATTR.tenantId])
-    this.#click.index.at(feature, element, a[ATTR.userPlan], tenant).value += value
+    this.#streams.click.record({ ...a, [ATTR.tenantId]: this.#tenant(a[ATTR.tenantId]) }, value)
   }
 
   /**
@@ -208,20 +130,10 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
     if (name !== METRICS.timeSpent) {
       throw new MergeError('unknown_instrument', `${String(name)} does not take merged histograms`)
     }
+    const stream = this.#streams.timeSpent
     const a = checkAttributes(attributes, this.#timeSpentRules)
-    const p = checkHistogram(point, INSTRUMENTS.timeSpent.boundaries)
-    if (p.count === 0) return
-    const cell = this.#timeSpent.index.at(a[ATTR.featureName], a[ATTR.userPlan])
-    p.bucketCounts.forEach((n, i) => {
-      cell.counts[i] = (cell.counts[i] as number) + n
-    })
-    cell.count += p.count
-    cell.sum += p.sum
-    if (p.min === undefined || p.max === undefined) cell.minMaxKnown = false
-    else {
-      cell.min = Math.min(cell.min, p.min)
-      cell.max = Math.max(cell.max, p.max)
-    }
+    const p = checkHistogram(point, stream.boundaries)
+    if (p.count > 0) stream.merge(a, p)
   }
 
   /** MetricProducer: a cumulative snapshot. Stateless, so every reader can call it. */
@@ -229,31 +141,13 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
     const endTime = millisToHrTime(Date.now())
     const errors: unknown[] = []
     const byMeter = new Map<string, MetricData[]>()
-    const add = (spec: InstrumentSpec, data: MetricData | undefined) => {
-      if (data === undefined) return
-      const list = byMeter.get(spec.meter) ?? []
+    for (const stream of Object.values(this.#streams)) {
+      const data = stream.data(endTime, errors)
+      if (data === undefined) continue
+      const list = byMeter.get(stream.meter) ?? []
       list.push(data)
-      byMeter.set(spec.meter, list)
+      byMeter.set(stream.meter, list)
     }
-    for (const s of [
-      this.#usage,
-      this.#activeUsers,
-      this.#dropped,
-      this.#adoptionStage,
-      this.#planChange,
-      this.#priorUsage,
-      this.#retention,
-      this.#click,
-    ]) {
-      const cells = s.index.cells()
-      if (cells.length > 0) add(s.spec, sumData(s.spec, cells, endTime))
-    }
-    for (const s of [this.#latency, this.#timeSpent]) {
-      const cells = s.index.cells()
-      if (cells.length > 0) add(s.spec, histogramData(s.spec, cells, endTime))
-    }
-    add(INSTRUMENTS.users, this.#usersData(endTime, errors))
-
     const scopeMetrics: ScopeMetrics[] = [...byMeter].map(([name, metrics]) => ({
       scope: { name, version: '', schemaUrl: undefined },
       metrics,
@@ -262,41 +156,9 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
     return { resourceMetrics: { resource: emptyResource(), scopeMetrics }, errors }
   }
 
-  #usersData(endTime: HrTime, errors: unknown[]): MetricData | undefined {
-    const dataPoints = []
-    for (const source of this.#userSources) {
-      try {
-        for (const p of source()) {
-          const attributes = { [ATTR.featureName]: p.feature, [ATTR.userPlan]: p.plan }
-          dataPoints.push({ attributes, startTime: endTime, endTime, value: p.users })
-        }
-      } catch (error) {
-        errors.push(error)
-      }
-    }
-    if (dataPoints.length === 0) return undefined
-    return {
-      descriptor: descriptorOf(INSTRUMENTS.users),
-      aggregationTemporality: AggregationTemporality.CUMULATIVE,
-      dataPointType: DataPointType.GAUGE,
-      dataPoints,
-    }
-  }
-
   #tenant(tenantId: string | undefined): string | undefined {
     if (tenantId === undefined || this.#budget.admit(tenantId)) return tenantId
     this.dropped('tenant_budget_exceeded')
     return OTHER_TENANT
-  }
-
-  #sums(spec: InstrumentSpec, keys: readonly string[], derivedKey?: string): Stream<SumCell> {
-    const limit = cardinalityLimit(spec.name, this.#limits)
-    return { spec, index: new SeriesIndex(keys, limit, sumCell, derivedKey) }
-  }
-
-  #histograms(spec: InstrumentSpec, keys: readonly string[], derivedKey?: string): Stream<HistogramCell> {
-    const create = histogramCell(spec.boundaries ?? [])
-    const limit = cardinalityLimit(spec.name, this.#limits)
-    return { spec, index: new SeriesIndex(keys, limit, create, derivedKey) }
   }
 }

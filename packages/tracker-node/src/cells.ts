@@ -58,3 +58,9 @@ export function recordValue(cell: HistogramCell, boundaries: readonly number[], 
   const i = bucketIndex(boundaries, value)
   cell.counts[i] = (cell.counts[i] as number) + 1
 }
+
+/** One observed gauge value, read at collection time. */
+export interface GaugeCell {
+  readonly attributes: Attributes
+  readonly value: number
+}

@@ -1,14 +1,21 @@
-import type { InstrumentKind, InstrumentSpec } from '@feature-analytics/tracker'
+import {
+  INSTRUMENTS,
+  type InstrumentId,
+  type InstrumentKind,
+  type InstrumentSpec,
+} from '@feature-analytics/schema'
+import { INSTRUMENT_OPTIONS } from '@feature-analytics/tracker'
 import type { HrTime } from '@opentelemetry/api'
 import {
   AggregationTemporality,
   DataPointType,
+  type GaugeMetricData,
   type HistogramMetricData,
   InstrumentType,
   type MetricDescriptor,
   type SumMetricData,
 } from '@opentelemetry/sdk-metrics'
-import type { HistogramCell, SumCell } from './cells.ts'
+import type { GaugeCell, HistogramCell, SumCell } from './cells.ts'
 
 const TYPES: Record<InstrumentKind, InstrumentType> = {
   counter: InstrumentType.COUNTER,
@@ -18,24 +25,27 @@ const TYPES: Record<InstrumentKind, InstrumentType> = {
 }
 
 /** The descriptor the SDK builds for the same instrument, down to `type` and bucket `advice`. */
-export function descriptorOf(spec: InstrumentSpec): MetricDescriptor {
+export function descriptorOf(id: InstrumentId): MetricDescriptor {
+  const spec = INSTRUMENTS[id]
+  const { description, unit, valueType, advice } = INSTRUMENT_OPTIONS[id]
+  // The SDK's own descriptors carry `type` too, though MetricDescriptor does not declare it.
   const descriptor = {
     name: spec.name,
-    description: spec.description,
-    unit: spec.unit,
-    valueType: spec.valueType,
+    description,
+    unit,
+    valueType,
     type: TYPES[spec.kind],
-    advice: spec.boundaries ? { explicitBucketBoundaries: [...spec.boundaries] } : {},
+    advice: { ...advice },
   }
   return descriptor
 }
 
-export function sumData(spec: InstrumentSpec, cells: readonly SumCell[], endTime: HrTime): SumMetricData {
+export function sumData(id: InstrumentId, cells: readonly SumCell[], endTime: HrTime): SumMetricData {
   return {
-    descriptor: descriptorOf(spec),
+    descriptor: descriptorOf(id),
     aggregationTemporality: AggregationTemporality.CUMULATIVE,
     dataPointType: DataPointType.SUM,
-    isMonotonic: spec.kind === 'counter',
+    isMonotonic: INSTRUMENTS[id].kind === 'counter',
     dataPoints: cells.map((cell) => ({
       attributes: cell.attributes,
       startTime: cell.startTime,
@@ -46,13 +56,14 @@ export function sumData(spec: InstrumentSpec, cells: readonly SumCell[], endTime
 }
 
 export function histogramData(
-  spec: InstrumentSpec,
+  id: InstrumentId,
   cells: readonly HistogramCell[],
   endTime: HrTime,
 ): HistogramMetricData {
+  const spec: InstrumentSpec = INSTRUMENTS[id]
   const boundaries = [...(spec.boundaries ?? [])]
   return {
-    descriptor: descriptorOf(spec),
+    descriptor: descriptorOf(id),
     aggregationTemporality: AggregationTemporality.CUMULATIVE,
     dataPointType: DataPointType.HISTOGRAM,
     dataPoints: cells.map((cell) => {
@@ -71,5 +82,19 @@ export function histogramData(
         },
       }
     }),
+  }
+}
+
+export function gaugeData(id: InstrumentId, cells: readonly GaugeCell[], endTime: HrTime): GaugeMetricData {
+  return {
+    descriptor: descriptorOf(id),
+    aggregationTemporality: AggregationTemporality.CUMULATIVE,
+    dataPointType: DataPointType.GAUGE,
+    dataPoints: cells.map((cell) => ({
+      attributes: cell.attributes,
+      startTime: endTime,
+      endTime,
+      value: cell.value,
+    })),
   }
 }

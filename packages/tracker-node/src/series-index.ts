@@ -9,14 +9,18 @@ export interface Cell {
   readonly startTime: HrTime
 }
 
-type Key = string | undefined
-type Level = Map<Key, unknown>
+type Value = string | undefined
+type Level = Map<Value, unknown>
+
+/** A point's attributes by key; an undefined value leaves its key off the series. */
+export type SeriesAttributes = Readonly<Record<string, Value>>
 
 /**
- * Finds the aggregation cell for a tuple of attribute values through nested Maps, one level per
- * attribute key. Lookups hash each (usually already hashed) string once and allocate nothing, where
- * the SDK builds and hashes an attribute object per measurement. The attribute object is built
- * once, when a series first appears. An undefined value leaves its key off the series.
+ * Finds the aggregation cell for a point's attributes through nested Maps, one level per indexed
+ * key, reading each value by its key name, so no caller can pass values in the wrong order.
+ * Lookups hash each (usually already hashed) string once and allocate nothing, where the SDK
+ * builds and hashes an attribute object per measurement. The series' own attribute object is
+ * built once, when the series first appears.
  *
  * Like the SDK, at most `limit - 1` series get their own cell; the rest share one overflow cell,
  * and no map grows once the limit is reached, so memory stays bounded.
@@ -25,74 +29,81 @@ export class SeriesIndex<C extends Cell> {
   #root: Level = new Map()
   #cells: C[] = []
   #overflow: C | undefined
-  #keys: readonly string[]
+  /** Keys that identify a series, one Map level each. */
+  #indexed: readonly string[]
   #last: number
+  /** Every key a series carries (the indexed ones and those stored with them). */
+  #stored: readonly string[]
   #limit: number
   #create: (attributes: Attributes, startTime: HrTime) => C
 
-  #derivedKey: string | undefined
-
   /**
-   * `derivedKey` names an attribute that is a function of the first key (feature.category of
-   * feature.name): it is stored on the series but is not a level, saving a lookup per call.
+   * `attributes` lists every key of a series; those in `storedOnly` follow from an indexed key
+   * (feature.category from feature.name), so they are kept on the series but are not a level,
+   * saving a lookup per call.
    */
   constructor(
-    keys: readonly string[],
+    attributes: readonly string[],
     limit: number,
     create: (attributes: Attributes, startTime: HrTime) => C,
-    derivedKey?: string,
+    storedOnly: readonly string[] = [],
   ) {
-    if (keys.length < 1 || keys.length > 5) throw new RangeError('a series has 1 to 5 attribute keys')
-    this.#keys = keys
-    this.#last = keys.length - 1
+    const indexed = attributes.filter((key) => !storedOnly.includes(key))
+    if (indexed.length < 1 || indexed.length > 5)
+      throw new RangeError('a series has 1 to 5 indexed attribute keys')
+    this.#indexed = indexed
+    this.#last = indexed.length - 1
+    this.#stored = attributes
     this.#limit = limit
     this.#create = create
-    this.#derivedKey = derivedKey
   }
 
-  at(a: Key, b?: Key, c?: Key, d?: Key, e?: Key, derived?: string): C {
-    // Straight-line descent, one level per key: this is the per-event hot path.
+  at(attributes: SeriesAttributes): C {
+    // Straight-line descent, one level per key: this is the per-event hot path. Each read below is
+    // its own load site, so V8 keeps the sites apart instead of sending one shared site megamorphic.
+    const keys = this.#indexed as readonly [string, string?, string?, string?, string?]
     const last = this.#last
     let level: Level | undefined = this.#root
-    let leaf = a
+    let leaf = attributes[keys[0]]
     if (last >= 1) {
-      level = this.#descend(level, a)
-      leaf = b
+      level = this.#descend(level, leaf)
+      leaf = attributes[keys[1] as string]
       if (last >= 2 && level) {
-        level = this.#descend(level, b)
-        leaf = c
+        level = this.#descend(level, leaf)
+        leaf = attributes[keys[2] as string]
         if (last >= 3 && level) {
-          level = this.#descend(level, c)
-          leaf = d
+          level = this.#descend(level, leaf)
+          leaf = attributes[keys[3] as string]
           if (last >= 4 && level) {
-            level = this.#descend(level, d)
-            leaf = e
+            level = this.#descend(level, leaf)
+            leaf = attributes[keys[4] as string]
           }
         }
       }
     }
     if (level === undefined) return this.#overflowCell()
     const found = level.get(leaf) as C | undefined
-    return found ?? this.#add(level, leaf, [a, b, c, d, e], derived)
+    return found ?? this.#add(level, leaf, attributes)
   }
 
-  #descend(level: Level, key: Key): Level | undefined {
-    let next = level.get(key) as Level | undefined
+  #descend(level: Level, value: Value): Level | undefined {
+    let next = level.get(value) as Level | undefined
     if (next === undefined) {
       if (this.#full()) return undefined
       next = new Map()
-      level.set(key, next)
+      level.set(value, next)
     }
     return next
   }
 
-  #add(level: Level, leaf: Key, values: Key[], derived: string | undefined): C {
+  #add(level: Level, leaf: Value, given: SeriesAttributes): C {
     if (this.#full()) return this.#overflowCell()
+    // A copy of the keys this series carries: the caller's object is not kept.
     const attributes: Attributes = {}
-    if (this.#derivedKey !== undefined && derived !== undefined) attributes[this.#derivedKey] = derived
-    this.#keys.forEach((key, i) => {
-      if (values[i] !== undefined) attributes[key] = values[i]
-    })
+    for (const key of this.#stored) {
+      const value = given[key]
+      if (value !== undefined) attributes[key] = value
+    }
     const cell = this.#create(attributes, millisToHrTime(Date.now()))
     level.set(leaf, cell)
     this.#cells.push(cell)

@@ -1,5 +1,4 @@
-import { ATTR, FORBIDDEN_METRIC_ATTRIBUTES } from '@feature-analytics/schema'
-import { INSTRUMENTS } from '@feature-analytics/tracker'
+import { ATTR, FORBIDDEN_METRIC_ATTRIBUTES, instrumentEntries, METRICS } from '@feature-analytics/schema'
 import {
   AggregationType,
   createDenyListAttributesProcessor,
@@ -14,9 +13,9 @@ import { type CardinalityLimits, cardinalityLimit } from './limits.ts'
  * FeatureAggregator's output already has this shape.
  */
 export function schemaViews(limits: CardinalityLimits = {}): ViewOptions[] {
-  return Object.values(INSTRUMENTS).map((spec): ViewOptions => {
-    const name = spec.name
-    const buckets = 'boundaries' in spec ? spec.boundaries : undefined
+  return instrumentEntries().map(([id, spec]): ViewOptions => {
+    const name = METRICS[id]
+    const buckets = spec.boundaries
     const denied = buckets
       ? [ATTR.tenantId, ...FORBIDDEN_METRIC_ATTRIBUTES]
       : [...FORBIDDEN_METRIC_ATTRIBUTES]

@@ -182,7 +182,16 @@ describe('FeatureAggregator', () => {
 
   it('caps series per instrument like the SDK: limit - 1 series, then one overflow series', async () => {
     const aggregator = new FeatureAggregator({ cardinalityLimits: { [METRICS.usage]: 5 } })
-    for (let t = 0; t < 50; t++) aggregator.usage('search', 'discovery', 'pro', `tenant-${t}`, 'success')
+    for (let t = 0; t < 50; t++) {
+      const attributes = {
+        [ATTR.featureName]: 'search',
+        [ATTR.featureCategory]: 'discovery',
+        [ATTR.userPlan]: 'pro',
+        [ATTR.tenantId]: `tenant-${t}`,
+        [ATTR.outcome]: 'success',
+      } as const
+      aggregator.record('usage', attributes, 1)
+    }
     const usage = (await collected(aggregator))(METRICS.usage)?.points ?? []
     expect(usage).toHaveLength(5)
     expect(usage.find((p) => p.attributes['otel.metric.overflow'])).toEqual({

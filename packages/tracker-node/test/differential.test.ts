@@ -1,9 +1,20 @@
-import { LATENCY_BUCKETS_MS, PLANS, RETENTION_OUTCOMES } from '@feature-analytics/schema'
+import {
+  ATTR,
+  type AttributeValues,
+  instrumentEntries,
+  LATENCY_BUCKETS_MS,
+  METRICS,
+  PLANS,
+  RETENTION_OUTCOMES,
+  type RecordedInstrument,
+} from '@feature-analytics/schema'
 import {
   createFeatureTracker,
+  type FeatureRecorder,
   type FeatureSession,
   type FeatureTracker,
   InMemoryAdoptionStore,
+  OtelRecorder,
 } from '@feature-analytics/tracker'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import fc from 'fast-check'
@@ -122,7 +133,48 @@ function twoPaths() {
   }
 }
 
+/** A valid value for every metric attribute; typed by the schema, so a new attribute needs one here. */
+const SAMPLE: AttributeValues = {
+  [ATTR.featureName]: 'search',
+  [ATTR.featureCategory]: 'discovery',
+  [ATTR.userPlan]: 'pro',
+  [ATTR.tenantId]: 't-1',
+  [ATTR.outcome]: 'success',
+  [ATTR.adoptionStage]: 'activated',
+  [ATTR.uiElement]: 'search-box',
+  [ATTR.planFrom]: 'pro',
+  [ATTR.planTo]: 'enterprise',
+  [ATTR.retentionOutcome]: 'retained',
+  [ATTR.billingDecision]: 'upgrade',
+  [ATTR.usageBand]: '3-9',
+  [ATTR.reason]: 'invalid_value',
+}
+
+/** Records one point on every instrument of the schema's table, straight from the table. */
+function recordEveryInstrument(recorder: FeatureRecorder) {
+  for (const [id, spec] of instrumentEntries()) {
+    if (spec.kind === 'observableGauge') continue
+    const attributes = Object.fromEntries(spec.attributes.map((key) => [key, SAMPLE[key]]))
+    recorder.record(id as RecordedInstrument, attributes as never, 2)
+  }
+  recorder.observeUsers(() => [{ feature: 'search', plan: 'pro', users: 3 }])
+}
+
 describe('FeatureAggregator vs the SDK (differential)', () => {
+  it('exports every instrument of the schema table, exactly as the SDK does', async () => {
+    const sdkReader = testReader()
+    const sdkProvider = new MeterProvider({ readers: [sdkReader] })
+    const aggregator = new FeatureAggregator()
+    const fastReader = testReader([aggregator])
+    const fastProvider = new MeterProvider({ readers: [fastReader] })
+    recordEveryInstrument(new OtelRecorder(sdkProvider))
+    recordEveryInstrument(aggregator)
+    const [sdk, fast] = await Promise.all([sdkReader.collect(), fastReader.collect()])
+    expect(normalize(fast).map((m) => m.descriptor.name)).toEqual(Object.values(METRICS).sort())
+    expect(normalize(fast)).toEqual(normalize(sdk))
+    await Promise.all([sdkProvider.shutdown(), fastProvider.shutdown()])
+  })
+
   it('collects identical metric data for any event sequence (arbitrary durations, one collection)', async () => {
     const duration = fc.oneof(fc.double({ noNaN: false }), fc.double({ min: 0, max: 20_000, noNaN: true }))
     await fc.assert(

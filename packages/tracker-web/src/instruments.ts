@@ -4,8 +4,8 @@
  * startWebTelemetry are harmless no-ops instead of being bound to the no-op provider forever.
  */
 
-import { ATTR } from '@feature-analytics/schema'
-import { INSTRUMENTS } from '@feature-analytics/tracker'
+import { ATTR, INSTRUMENTS } from '@feature-analytics/schema'
+import { INSTRUMENT_OPTIONS } from '@feature-analytics/tracker'
 import { type Counter, type Histogram, type MeterProvider, metrics } from '@opentelemetry/api'
 import { TrackerWebError } from './errors.ts'
 
@@ -22,20 +22,12 @@ const instruments = (): Instruments => {
   if (cached?.provider === provider) return cached
   // The same instrument specs the server side uses, so both paths describe them alike.
   const { click, timeSpent } = INSTRUMENTS
-  const meter = provider.getMeter(click.meter)
   cached = {
     provider,
-    click: meter.createCounter(click.name, {
-      description: click.description,
-      unit: click.unit,
-      valueType: click.valueType,
-    }),
-    timeSpent: meter.createHistogram(timeSpent.name, {
-      description: timeSpent.description,
-      unit: timeSpent.unit,
-      valueType: timeSpent.valueType,
-      advice: { explicitBucketBoundaries: [...timeSpent.boundaries] },
-    }),
+    click: provider.getMeter(click.meter).createCounter(click.name, INSTRUMENT_OPTIONS.click),
+    timeSpent: provider
+      .getMeter(timeSpent.meter)
+      .createHistogram(timeSpent.name, INSTRUMENT_OPTIONS.timeSpent),
   }
   return cached
 }

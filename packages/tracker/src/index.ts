@@ -8,7 +8,7 @@ export {
 export { DistinctUsers } from './distinct-users.ts'
 export { TrackerConfigError } from './errors.ts'
 export { HyperLogLog } from './hyperloglog.ts'
-export { INSTRUMENTS, type InstrumentKind, type InstrumentSpec } from './instruments.ts'
+export { INSTRUMENT_OPTIONS } from './instruments.ts'
 export {
   DEFAULT_LIMITS,
   type FeatureCatalog,

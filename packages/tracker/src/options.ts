@@ -9,7 +9,7 @@ import { checkThresholds } from './adoption.ts'
 import { type AdoptionStore, InMemoryAdoptionStore, type MaybePromise } from './adoption-store.ts'
 import { TrackerConfigError } from './errors.ts'
 import { OtelRecorder } from './otel-recorder.ts'
-import type { FeatureRecorder } from './recorder.ts'
+import { type FeatureRecorder, RECORDER_METHODS } from './recorder.ts'
 
 export interface FeatureDefinition {
   readonly category: string
@@ -58,17 +58,6 @@ export interface ResolvedOptions {
   limits: TrackerLimits
 }
 
-const RECORDER_METHODS = [
-  'usage',
-  'latency',
-  'activeUsers',
-  'adoptionStage',
-  'planChange',
-  'priorUsage',
-  'retention',
-  'dropped',
-  'observeUsers',
-] as const
 const STORE_METHODS = ['add', 'markTenantFeature', 'tenantFeatures', 'resetTenantFeatures'] as const
 
 function hasMethods(value: unknown, names: readonly string[]): boolean {

@@ -1,6 +1,7 @@
 import {
   ADOPTION_STAGES,
   type AdoptionStage,
+  ATTR,
   type DropReason,
   isPlan,
   OTHER_TENANT,
@@ -125,9 +126,21 @@ class Tracker implements FeatureTracker {
       seriesTenant = OTHER_TENANT
       this.#drop('tenant_budget_exceeded')
     }
-    recorder.usage(name, category, plan, seriesTenant, outcome)
-    if (isDuration(durationMs)) recorder.latency(name, category, plan, durationMs)
-    else if (durationMs !== undefined) this.#drop('invalid_value')
+    recorder.record(
+      'usage',
+      {
+        [ATTR.featureName]: name,
+        [ATTR.featureCategory]: category,
+        [ATTR.userPlan]: plan,
+        [ATTR.tenantId]: seriesTenant,
+        [ATTR.outcome]: outcome,
+      },
+      1,
+    )
+    if (isDuration(durationMs)) {
+      const attributes = { [ATTR.featureName]: name, [ATTR.featureCategory]: category, [ATTR.userPlan]: plan }
+      recorder.record('latency', attributes, durationMs)
+    } else if (durationMs !== undefined) this.#drop('invalid_value')
     this.#users.add(name, plan, user)
     // Adoption, prior usage and retention describe features people actually used: a failed call
     // counts as usage (outcome=error) but moves no one toward a stage.
@@ -187,7 +200,8 @@ class Tracker implements FeatureTracker {
     const stage = this.#stageAt.get(count)
     if (stage === undefined) return undefined
     try {
-      this.#o.recorder.adoptionStage(feature, plan, stage)
+      const attributes = { [ATTR.featureName]: feature, [ATTR.adoptionStage]: stage, [ATTR.userPlan]: plan }
+      this.#o.recorder.record('adoptionStage', attributes, 1)
     } catch {
       // A recorder that throws cannot count its own failure; the promise must still resolve.
     }
@@ -215,13 +229,14 @@ class Tracker implements FeatureTracker {
       if (problem !== undefined) return this.#refuseSession(problem)
       if (!isPlan(plan)) return this.#refuseSession('unknown_plan')
       const recorder = this.#o.recorder
-      recorder.activeUsers(feature, plan, 1)
+      const attributes = { [ATTR.featureName]: feature, [ATTR.userPlan]: plan }
+      recorder.record('activeUsers', attributes, 1)
       let open = true
       return {
         end: () => {
           if (!open) return
           open = false
-          recorder.activeUsers(feature, plan, -1)
+          recorder.record('activeUsers', attributes, -1)
         },
       }
     } catch {
@@ -243,9 +258,13 @@ class Tracker implements FeatureTracker {
     if (from === to) return this.#drop('invalid_value')
     const tenant = tenantId as string
 
-    this.#o.recorder.planChange(from, to)
+    const recorder = this.#o.recorder
+    recorder.record('planChange', { [ATTR.planFrom]: from, [ATTR.planTo]: to }, 1)
     const features = await this.#tenantFeatures(tenant)
-    for (const feature of features ?? []) this.#o.recorder.priorUsage(feature, from, to)
+    for (const feature of features ?? []) {
+      const attributes = { [ATTR.featureName]: feature, [ATTR.planFrom]: from, [ATTR.planTo]: to }
+      recorder.record('upgradePriorUsage', attributes, 1)
+    }
     try {
       await this.#o.store.resetTenantFeatures(tenant)
     } catch {
@@ -267,7 +286,12 @@ class Tracker implements FeatureTracker {
     if (!RETENTION_OUTCOMES.includes(outcome as RetentionOutcome)) return this.#drop('invalid_value')
 
     for (const feature of (await this.#tenantFeatures(tenantId as string)) ?? []) {
-      this.#o.recorder.retention(feature, plan, outcome as RetentionOutcome)
+      const attributes = {
+        [ATTR.featureName]: feature,
+        [ATTR.userPlan]: plan,
+        [ATTR.retentionOutcome]: outcome as RetentionOutcome,
+      }
+      this.#o.recorder.record('retentionOutcome', attributes, 1)
     }
   }
 
@@ -298,7 +322,7 @@ class Tracker implements FeatureTracker {
 
   #drop(reason: DropReason): void {
     try {
-      this.#o.recorder.dropped(reason)
+      this.#o.recorder.record('dropped', { [ATTR.reason]: reason }, 1)
     } catch {
       // Nothing left to count with; refusing quietly beats throwing into the caller.
     }

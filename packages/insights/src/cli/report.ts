@@ -1,0 +1,96 @@
+/** `npm run report -- --help` */
+import { writeFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { formatInsights } from '../format.ts'
+import { collectReport, reportJson } from '../report.ts'
+import { metricsEndpointSource, prometheusSource, SourceError } from '../source.ts'
+import { StatsInputError } from '../stats/errors.ts'
+import { WindowError, windowFrom } from '../window.ts'
+
+const HELP = `Which features drive upgrades and retention, with their uncertainty.
+
+Usage: npm run report -- (--prometheus URL | --api-metrics URL[,URL...])
+                         [--window 30d | --since TIME [--until TIME]] [--json FILE]
+
+  --prometheus URL           Prometheus base URL, e.g. http://127.0.0.1:9090
+  --api-metrics URL[,URL...] the API instances' own /metrics pages (several are added up); these
+                             hold totals since each instance started, so they take no window
+  --window DURATION          the last 30d, 12h, 15m, 1d12h ... (counters read with increase(), so
+                             API restarts neither lose nor double count)
+  --since TIME, --until TIME a window from RFC 3339 times or unix seconds (--until defaults to now)
+  --json FILE                also write the report as JSON (upgradeDrivers, retentionDrivers, ...)
+  --help                     this text
+
+Exit status: 0 with a report, 2 on bad usage or when the source cannot be read.`
+
+class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+function urls(flag: string, text: string): string[] {
+  const list = text.split(',').map((u) => u.trim())
+  for (const u of list) {
+    if (!URL.canParse(u) || !/^https?:$/.test(new URL(u).protocol)) {
+      throw new UsageError(`--${flag}: ${JSON.stringify(u)} is not an http(s) URL`)
+    }
+  }
+  return list
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      prometheus: { type: 'string' },
+      'api-metrics': { type: 'string' },
+      window: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      json: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  })
+  if (values.help) {
+    console.log(HELP)
+    return 0
+  }
+  if ((values.prometheus === undefined) === (values['api-metrics'] === undefined)) {
+    throw new UsageError('give exactly one of --prometheus URL or --api-metrics URL[,URL...] (see --help)')
+  }
+  const window = windowFrom(values)
+  if (window && values['api-metrics'] !== undefined) {
+    throw new UsageError(
+      'a window needs --prometheus: an API page holds only totals since that instance started',
+    )
+  }
+  const source =
+    values.prometheus !== undefined
+      ? prometheusSource(urls('prometheus', values.prometheus)[0] as string, window)
+      : await metricsEndpointSource(urls('api-metrics', values['api-metrics'] as string))
+  const report = await collectReport(source)
+  console.log(formatInsights(report))
+  if (values.json !== undefined) {
+    // npm runs scripts from the package or repo root; INIT_CWD is where the user typed the command.
+    const file = resolve(process.env.INIT_CWD ?? process.cwd(), values.json)
+    await writeFile(file, reportJson(report))
+    console.log(`\nreport: wrote ${file}`)
+  }
+  return 0
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code
+    },
+    (error: unknown) => {
+      const known = [UsageError, SourceError, WindowError, StatsInputError, TypeError].some(
+        (type) => error instanceof type,
+      )
+      process.stderr.write(`report: ${known ? (error as Error).message : (error as Error).stack}\n`)
+      process.exitCode = 2
+    },
+  )
+}

@@ -1,0 +1,43 @@
+/**
+ * The sample API in this process, for the validation study: the real Koa app, tracker and
+ * FeatureAggregator on the in-memory store, served on an ephemeral loopback port, with its
+ * metrics read through the real OpenTelemetry Prometheus exporter (the same text an API's own
+ * /metrics page serves). No child process and no Collector, so one seed costs only its requests.
+ */
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import { FeatureAggregator } from '@feature-analytics/tracker-node'
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus'
+import { MeterProvider } from '@opentelemetry/sdk-metrics'
+import { createApp } from '../../apps/api/src/app.ts'
+import { FEATURE_NAMES } from '../../apps/api/src/catalog.ts'
+
+export interface EmbeddedApi {
+  url: string
+  /** The Prometheus text the API's /metrics page would serve now. */
+  metricsText(): Promise<string>
+  close(): Promise<void>
+}
+
+export async function startEmbeddedApi(): Promise<EmbeddedApi> {
+  const aggregator = new FeatureAggregator({ features: FEATURE_NAMES })
+  const exporter = new PrometheusExporter({ preventServerStart: true, metricProducers: [aggregator] })
+  const meterProvider = new MeterProvider({ readers: [exporter] })
+  // The tenant budget is the API's production default; the study's analysis never reads tenant.id.
+  const serializer = new PrometheusSerializer()
+  const app = createApp({ aggregation: aggregator })
+  const server = app.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async metricsText() {
+      const { resourceMetrics } = await exporter.collect()
+      return serializer.serialize(resourceMetrics)
+    },
+    async close() {
+      server.closeAllConnections()
+      server.close()
+      await meterProvider.shutdown()
+    },
+  }
+}

@@ -7,12 +7,15 @@
  * web UI until Ctrl-C.
  *
  *   node scripts/demo.ts [--port 3000] [--metrics-port 9464] [--console-port 3020] [--duration 90]
- *                        [--rate 400] [--scenario FILE] [--seed 42] [--exit]
+ *                        [--rate 400] [--scenario FILE] [--seed 42] [--json FILE] [--exit]
+ *
+ * The summary is the report (`npm run report`): the same tables, and with --json the same JSON.
  *
  * Ports 0 pick free ones. --duration is the simulation's wall-clock budget; --exit stops after the
  * summary (used by the test).
  */
 import { spawnSync } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -20,11 +23,12 @@ import { startConsoleProcess } from '@feature-analytics/console'
 import {
   CATALOG,
   checkPassed,
-  collectInsights,
+  collectReport,
   compareLedger,
   formatCheck,
   formatInsights,
   metricsEndpointSource,
+  reportJson,
 } from '@feature-analytics/insights'
 import {
   ApiStartError,
@@ -45,6 +49,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '400' },
     scenario: { type: 'string' },
     seed: { type: 'string', default: '42' },
+    json: { type: 'string' },
     exit: { type: 'boolean', default: false },
   },
 })
@@ -127,11 +132,15 @@ say(
 )
 
 const source = await metricsEndpointSource(api.metricsUrl)
-const insights = await collectInsights(source)
+const insights = await collectReport(source)
 const check = await compareLedger(result.ledger, source)
 
-say(`\n=== What the metrics say (from ${api.metricsUrl}, via packages/insights) ===\n`)
+say(`\n=== What the metrics say (npm run report -- --api-metrics ${api.metricsUrl}) ===\n`)
 say(formatInsights(insights))
+if (values.json) {
+  await writeFile(resolve(values.json), reportJson(insights))
+  say(`\ndemo: wrote the report as JSON to ${resolve(values.json)}`)
+}
 say('\nPlanted ground truth vs what the metrics found')
 for (const line of plantedReport(scenario.scenario.planted, insights)) say(`  ${line}`)
 say(`\nLedger vs metrics: ${formatCheck(check).split('\n').at(-1)}`)
@@ -148,7 +157,8 @@ if (insightsConsole) {
   say(`  Console       ${insightsConsole.url}  (charts; the link carries its token)`)
 }
 say(`  Metrics       ${api.metricsUrl}  (Prometheus text, what the summary above was computed from)`)
-say(`  PromQL        e.g. ${CATALOG.upgradePriorUsage.promql}`)
+say(`  Report        npm run report -- --api-metrics ${api.metricsUrl} --json r.json`)
+say(`  PromQL        e.g. ${CATALOG.decisionFeatureUse.promql}`)
 say(
   '  Full stack    npm run stack:up   (node scripts/stack.ts up: Redis, Prometheus, our Collector, two API replicas)',
 )

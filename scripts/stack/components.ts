@@ -35,11 +35,16 @@ export const PROMETHEUS_URL = 'http://127.0.0.1:9090'
 /**
  * What Prometheus must have switched on, here and in docker-compose.yml (stack:check compares them):
  * the native OTLP receiver, exemplars (trace ids on latency samples, as the OpenTelemetry demo
- * stores them), and the lifecycle API (reload).
+ * stores them), the lifecycle API (reload), and exact windowed counts: a zero sample at each OTLP
+ * series' start time (created-timestamp-zero-ingestion) read by `increase(...[w] anchored)`
+ * (promql-extended-range-selectors), so a restarted replica's counts are neither lost nor
+ * extrapolated (packages/insights, windows).
  */
 export const PROMETHEUS_FEATURE_FLAGS = [
   '--web.enable-otlp-receiver',
   '--enable-feature=exemplar-storage',
+  '--enable-feature=created-timestamp-zero-ingestion',
+  '--enable-feature=promql-extended-range-selectors',
   '--web.enable-lifecycle',
 ] as const
 export const PROMETHEUS_DATA = join(STATE, 'prometheus-data')

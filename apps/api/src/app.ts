@@ -9,6 +9,7 @@ import { bodyParser } from '@koa/bodyparser'
 import { Router } from '@koa/router'
 import Koa from 'koa'
 import type { Logger } from 'pino'
+import { DEFAULT_PASSWORD_COST } from './auth/passwords.ts'
 import { trackerCatalog } from './catalog.ts'
 import { errorHandler } from './errors.ts'
 import { TokenBucketLimiter } from './ingest/rate-limit.ts'
@@ -35,6 +36,12 @@ export interface AppOptions {
   sessionTtlMs?: number
   ingest?: { ratePerSecond: number; burst: number }
   maxTenants?: number
+  /**
+   * scrypt N for new password hashes (a power of two). The default costs about 50 ms per hash on
+   * purpose; only a run that creates thousands of throwaway accounts (the validation study)
+   * should lower it.
+   */
+  passwordCost?: number
 }
 
 export interface AppDeps {
@@ -65,6 +72,7 @@ export const createApp = (deps: AppDeps): Koa => {
     tracker,
     logger,
     now,
+    passwordCost: options.passwordCost ?? DEFAULT_PASSWORD_COST,
     sessions: {
       store,
       now,

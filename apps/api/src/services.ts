@@ -10,4 +10,6 @@ export interface Services {
   sessions: SessionOptions
   logger: Logger
   now: () => number
+  /** scrypt N for new password hashes (AppOptions.passwordCost). */
+  passwordCost: number
 }

@@ -1,7 +1,7 @@
 /**
  * What a tenant does at the end of a period: upgrade, downgrade, cancel or renew, at the scenario's
  * base rates times the planted effects that apply to it. Effects key on the features the tenant
- * used on its current plan, the same set the server reports as prior usage and retention.
+ * used since its previous billing decision, the same set the server reports with the decision.
  */
 import { PLANS, type Plan } from '@feature-analytics/schema'
 import type { Scenario } from './scenario.ts'
@@ -14,7 +14,7 @@ export interface Rates {
   cancel: number
 }
 
-export function periodRates(scenario: Scenario, plan: Plan, used: ReadonlySet<string>): Rates {
+export function periodRates(scenario: Scenario, plan: Plan, used: { has(feature: string): boolean }): Rates {
   const index = PLANS.indexOf(plan)
   const base = scenario.billing[plan]
   const rates = {

@@ -1,22 +1,26 @@
 /**
  * One tenant's expectations: the server-side bookkeeping of docs/interfaces.md replayed from the
  * answers the tenant got, written to the ledger. Adoption stages fire when a user's count of
- * successful calls to a feature reaches a threshold; the tenant's used features (reset by a plan
- * change) become prior usage on a plan change and retention outcomes at renewal or cancellation.
+ * successful calls to a feature reaches a threshold; the features the tenant used since its
+ * previous billing decision, with their counts, go with the next decision (the decision counters,
+ * prior usage on a plan change, retention outcomes at renewal or cancellation) and then start afresh.
  */
 import {
   ADOPTION_STAGES,
   ATTR,
+  type BillingDecision,
   DEFAULT_ADOPTION_THRESHOLDS,
   METRICS,
+  PLANS,
   type Plan,
   type RetentionOutcome,
+  usageBand,
 } from '@feature-analytics/schema'
 import type { LedgerBuilder } from './ledger.ts'
 
 export class TenantBook {
-  /** Features used successfully on the current plan: the store's tenantFeatures. */
-  readonly used = new Set<string>()
+  /** Successful calls per feature since the previous billing decision: the store's tenantFeatures. */
+  readonly used = new Map<string, number>()
   readonly #counts = new Map<string, number>()
   readonly #ledger: LedgerBuilder
 
@@ -38,7 +42,7 @@ export class TenantBook {
         })
       }
     }
-    this.used.add(feature)
+    this.used.set(feature, (this.used.get(feature) ?? 0) + 1)
   }
 
   /** A validation error is usage with outcome=error and nothing else. */
@@ -48,24 +52,38 @@ export class TenantBook {
 
   planChanged(from: Plan, to: Plan): void {
     this.#ledger.add(METRICS.planChange, { [ATTR.planFrom]: from, [ATTR.planTo]: to })
-    for (const feature of this.used) {
+    for (const feature of this.used.keys()) {
       this.#ledger.add(METRICS.upgradePriorUsage, {
         [ATTR.featureName]: feature,
         [ATTR.planFrom]: from,
         [ATTR.planTo]: to,
       })
     }
-    this.used.clear()
+    this.#decision(from, PLANS.indexOf(to) > PLANS.indexOf(from) ? 'upgrade' : 'downgrade')
   }
 
   retention(plan: Plan, outcome: RetentionOutcome): void {
-    for (const feature of this.used) {
+    for (const feature of this.used.keys()) {
       this.#ledger.add(METRICS.retentionOutcome, {
         [ATTR.featureName]: feature,
         [ATTR.userPlan]: plan,
         [ATTR.retentionOutcome]: outcome,
       })
     }
+    this.#decision(plan, outcome === 'retained' ? 'renewal' : 'cancellation')
+  }
+
+  #decision(plan: Plan, decision: BillingDecision): void {
+    this.#ledger.add(METRICS.billingDecision, { [ATTR.userPlan]: plan, [ATTR.billingDecision]: decision })
+    for (const [feature, calls] of this.used) {
+      this.#ledger.add(METRICS.decisionFeatureUse, {
+        [ATTR.featureName]: feature,
+        [ATTR.userPlan]: plan,
+        [ATTR.billingDecision]: decision,
+        [ATTR.usageBand]: usageBand(calls),
+      })
+    }
+    this.used.clear()
   }
 
   clicks(feature: string, element: string, plan: Plan, n: number): void {

@@ -21,6 +21,8 @@ export type LedgerInstrument =
   | typeof METRICS.planChange
   | typeof METRICS.upgradePriorUsage
   | typeof METRICS.retentionOutcome
+  | typeof METRICS.billingDecision
+  | typeof METRICS.decisionFeatureUse
 
 export class LedgerBuilder {
   readonly #totals = new Map<string, Map<string, { attributes: Record<string, string>; n: number }>>()

@@ -40,7 +40,12 @@ it('prints usage and adoption from the API’s own metrics, then exits', async (
   expect(usage.some((row) => /^\s+dashboard_create\s+\d+\s+\d+\s+\d+\s+\d+$/.test(row))).toBe(true)
   const funnel = rows(stdout, 'Adoption funnel')
   expect(funnel.length).toBeGreaterThan(0)
-  expect(funnel.every((row) => /^\s+\w+(\s+\d+){4}$/.test(row))).toBe(true)
+  // Users per stage, then each conversion with its interval (or '-' when a stage has no users).
+  expect(funnel.every((row) => /^\s+\w+(\s+\d+){4}(\s+(-|\d+% \(\d+%-\d+%\))){3}$/.test(row))).toBe(true)
+  // The upgrade and retention tables carry ratios with intervals, or say there is not enough data.
+  const drivers = rows(stdout, 'Upgrade drivers').filter((row) => !row.trimStart().startsWith('Significant'))
+  expect(drivers.length).toBeGreaterThan(0)
+  expect(drivers.every((row) => /\d+\.\d+x\s+\d+\.\d+-\d+\.\d+|not enough data/.test(row))).toBe(true)
   // What the demo measured is exactly what it did.
   expect(stdout).toMatch(/Ledger vs metrics: checked [1-9]\d* series, 0 mismatches/)
   expect(stdout).toMatch(/Web UI\s+http:\/\/127\.0\.0\.1:\d+\//)

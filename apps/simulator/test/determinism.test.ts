@@ -43,6 +43,8 @@ describe('ledger determinism', () => {
     // The short scenario exercises every instrument the ledger knows.
     expect(Object.keys(ledger.totals).sort()).toEqual([
       'product.adoption.stage',
+      'product.billing.decision',
+      'product.billing.decision_feature_use',
       'product.feature.click',
       'product.feature.time_spent',
       'product.feature.usage',

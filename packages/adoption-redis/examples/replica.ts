@@ -21,5 +21,5 @@ const use = { feature: 'report_export', userId: 'u-7', tenantId: 'acme', plan: '
 await Promise.all([1, 2, 3].map(() => tracker.trackFeatureUsed(use)))
 // reached: discovered (count 1) and activated (count 3), once each, whichever replica counted them
 
-export const tenantFeatures = await adoptionStore.tenantFeatures('acme') // ['report_export']
+export const tenantFeatures = await adoptionStore.tenantFeatures('acme') // { report_export: 3 }
 await adoptionStore.close()

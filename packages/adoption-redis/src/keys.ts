@@ -5,4 +5,5 @@
 export const countKey = (prefix: string, userId: string, feature: string): string =>
   `${prefix}count:${feature.length}:${feature}:${userId}`
 
-export const tenantKey = (prefix: string, tenantId: string): string => `${prefix}tenant:${tenantId}`
+/** A hash of feature -> uses since the tenant's previous billing decision (a new name: it was a set). */
+export const tenantKey = (prefix: string, tenantId: string): string => `${prefix}tenant-uses:${tenantId}`

@@ -69,13 +69,16 @@ export class RedisAdoptionStore implements AdoptionStore {
     await this.#write(
       'markTenantFeature',
       key,
-      () => this.redis.sadd(key, feature),
-      (multi) => multi.sadd(key, feature),
+      () => this.redis.hincrby(key, feature, 1),
+      (multi) => multi.hincrby(key, feature, 1),
     )
   }
 
-  async tenantFeatures(tenantId: string): Promise<string[]> {
-    return this.#run('tenantFeatures', () => this.redis.smembers(tenantKey(this.#prefix, tenantId)))
+  async tenantFeatures(tenantId: string): Promise<Record<string, number>> {
+    const uses = await this.#run('tenantFeatures', () =>
+      this.redis.hgetall(tenantKey(this.#prefix, tenantId)),
+    )
+    return Object.fromEntries(Object.entries(uses).map(([feature, n]) => [feature, Number(n)]))
   }
 
   async resetTenantFeatures(tenantId: string): Promise<void> {

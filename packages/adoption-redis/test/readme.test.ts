@@ -23,7 +23,7 @@ describe('README example', () => {
       ['discovered', 1],
       ['activated', 3],
     ])
-    expect(tenantFeatures).toEqual(['report_export'])
+    expect(tenantFeatures).toEqual({ report_export: 3 })
     const client = new Redis(redis.url)
     expect(await client.get('saas-api:adoption:count:13:report_export:u-7')).toBe('3')
     await client.quit()

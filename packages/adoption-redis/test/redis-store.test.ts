@@ -40,15 +40,15 @@ describe('RedisAdoptionStore on a real redis-server', () => {
     expect(await s.add('u:1', 'search', 1)).toBe(1) // ids with the separator do not collide
   })
 
-  it('keeps tenant feature sets, resets them, and keeps prefixes apart', async () => {
+  it('counts tenant feature uses, resets them, and keeps prefixes apart', async () => {
     const [a, b] = [store(), store()]
     await a.markTenantFeature('acme', 'search')
     await a.markTenantFeature('acme', 'search')
     await a.markTenantFeature('acme', 'report_export')
-    expect((await a.tenantFeatures('acme')).sort()).toEqual(['report_export', 'search'])
-    expect(await b.tenantFeatures('acme')).toEqual([])
+    expect(await a.tenantFeatures('acme')).toEqual({ search: 2, report_export: 1 })
+    expect(await b.tenantFeatures('acme')).toEqual({})
     await a.resetTenantFeatures('acme')
-    expect(await a.tenantFeatures('acme')).toEqual([])
+    expect(await a.tenantFeatures('acme')).toEqual({})
   })
 
   it('sets the TTL with the write', async () => {
@@ -59,15 +59,15 @@ describe('RedisAdoptionStore on a real redis-server', () => {
     const keys = (await client.keys('ttl:*')).sort()
     const ttls = await Promise.all(keys.map((k) => client.ttl(k)))
     await client.quit()
-    expect(keys).toEqual(['ttl:count:6:search:u-1', 'ttl:tenant:acme'])
+    expect(keys).toEqual(['ttl:count:6:search:u-1', 'ttl:tenant-uses:acme'])
     for (const ttl of ttls) expect(ttl).toBeGreaterThan(590)
   })
 
   it('rejects a write that fails inside its MULTI, with or without a TTL', async () => {
-    // A key of the wrong type makes SADD / INCRBY fail on the server; ioredis reports that inside
+    // A key of the wrong type makes HINCRBY / INCRBY fail on the server; ioredis reports that inside
     // the transaction's reply, which the store must turn into a rejection.
     const client = new Redis(redis.url)
-    await client.set('wrongtype:tenant:acme', 'not a set')
+    await client.set('wrongtype:tenant-uses:acme', 'not a hash')
     await client.rpush('wrongtype:count:6:search:u-1', 'not a number')
     await client.quit()
     for (const ttlSeconds of [600, undefined]) {
@@ -125,7 +125,7 @@ describe('RedisAdoptionStore on a real redis-server', () => {
     expect(usage).toBe(1000)
     expect(stagePoints.sort()).toEqual(ADOPTION_STAGES.map((s) => [s, 1]).sort())
     const [replicaStore] = stores.slice(-1)
-    expect(await replicaStore?.tenantFeatures('acme')).toEqual(['report_export'])
+    expect(await replicaStore?.tenantFeatures('acme')).toEqual({ report_export: 1000 })
   })
 
   it('rejects with a typed error when Redis is gone, and the tracker counts store_error', async () => {

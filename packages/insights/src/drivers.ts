@@ -140,7 +140,9 @@ function driverTable(
     for (const plan of orderedPlans(byPlan.keys())) {
       const all = decisions[plan]
       const used = totalOver(byPlan.get(plan) ?? new Map())
-      if (!all) continue
+      // A plan where no decision had this outcome (nobody upgrades from the top plan) has nothing
+      // to compare: no row, rather than a row of "not enough data".
+      if (!all || all[outcome] === 0) continue
       const n1 = sumOf(used)
       const a = used[outcome]
       // Counters read at one instant (or one window) can be a few decisions apart across series;

@@ -32,8 +32,11 @@ export function metricName(selector: Selector): string {
 
 /**
  * With `windowSeconds`, every counter (and histogram series) is read as increase() over that many
- * seconds: what happened in the window, with counter resets handled by Prometheus. Gauges stay
- * instant values.
+ * seconds: what happened in the window, with counter resets handled by Prometheus. `anchored`
+ * (Prometheus's promql-extended-range-selectors) takes the sample at or before the window's start
+ * as the baseline and does not extrapolate; with created-timestamp-zero-ingestion every series and
+ * every restart begins with a zero sample, so the increase is the exact count. Gauges stay instant
+ * values.
  */
 export function toPromQL(expr: Expr, windowSeconds?: number): string {
   const inner = (e: Expr) => toPromQL(e, windowSeconds)
@@ -56,7 +59,7 @@ function windowed(selector: Selector, windowSeconds: number | undefined): string
   const text = selectorToPromQL(selector)
   return windowSeconds === undefined || !isCumulative(selector)
     ? text
-    : `increase(${text}[${windowSeconds}s])`
+    : `increase(${text}[${windowSeconds}s] anchored)`
 }
 
 function grouping(by: readonly string[]): string {

@@ -31,10 +31,10 @@ describe('report windows', () => {
 
   it('reads counters and histogram buckets as increase() over the window, gauges as they are', () => {
     expect(toPromQL(CATALOG.billingDecisions.expr, 3600)).toBe(
-      'sum by (user_plan, billing_decision) (increase(product_billing_decision_total[3600s]))',
+      'sum by (user_plan, billing_decision) (increase(product_billing_decision_total[3600s] anchored))',
     )
     expect(toPromQL(CATALOG.latencyP95.expr, 60)).toBe(
-      'histogram_quantile(0.95, sum by (feature_name, le) (increase(product_feature_latency_milliseconds_bucket[60s])))',
+      'histogram_quantile(0.95, sum by (feature_name, le) (increase(product_feature_latency_milliseconds_bucket[60s] anchored)))',
     )
     expect(toPromQL({ kind: 'sum', by: [], of: { metric: 'activeUsers' } }, 60)).toBe(
       'sum(product_feature_active_users)',

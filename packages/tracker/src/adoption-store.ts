@@ -11,9 +11,11 @@ export type MaybePromise<T> = T | Promise<T>
 export interface AdoptionStore {
   /** Adds `n` to the (user, feature) count and returns the new count. */
   add(userId: string, feature: string, n: number): MaybePromise<number>
+  /** Counts one successful use of a feature by the tenant. */
   markTenantFeature(tenantId: string, feature: string): MaybePromise<void>
-  /** Features the tenant used since its last plan change. */
-  tenantFeatures(tenantId: string): MaybePromise<string[]>
+  /** Features the tenant used since its previous billing decision, each with its count of uses. */
+  tenantFeatures(tenantId: string): MaybePromise<Record<string, number>>
+  /** Called at each billing decision. */
   resetTenantFeatures(tenantId: string): MaybePromise<void>
 }
 
@@ -30,7 +32,7 @@ export interface InMemoryAdoptionStoreOptions {
  */
 export class InMemoryAdoptionStore implements AdoptionStore {
   #counts: Generations<number>
-  #tenants: Generations<Set<string>>
+  #tenants: Generations<Map<string, number>>
 
   constructor(options: InMemoryAdoptionStoreOptions = {}) {
     const maxEntries = options.maxEntries ?? 100_000
@@ -58,12 +60,12 @@ export class InMemoryAdoptionStore implements AdoptionStore {
 
   markTenantFeature(tenantId: string, feature: string): void {
     const features = this.#tenants.get(tenantId, '')
-    if (features === undefined) this.#tenants.set(tenantId, '', new Set([feature]))
-    else features.add(feature)
+    if (features === undefined) this.#tenants.set(tenantId, '', new Map([[feature, 1]]))
+    else features.set(feature, (features.get(feature) ?? 0) + 1)
   }
 
-  tenantFeatures(tenantId: string): string[] {
-    return [...(this.#tenants.get(tenantId, '') ?? [])]
+  tenantFeatures(tenantId: string): Record<string, number> {
+    return Object.fromEntries(this.#tenants.get(tenantId, '') ?? [])
   }
 
   resetTenantFeatures(tenantId: string): void {

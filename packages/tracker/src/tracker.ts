@@ -2,13 +2,16 @@ import {
   ADOPTION_STAGES,
   type AdoptionStage,
   ATTR,
+  type BillingDecision,
   type DropReason,
   isPlan,
   OTHER_TENANT,
   type Outcome,
+  PLANS,
   type Plan,
   RETENTION_OUTCOMES,
   type RetentionOutcome,
+  usageBand,
 } from '@feature-analytics/schema'
 import type { MaybePromise } from './adoption-store.ts'
 import { DistinctUsers } from './distinct-users.ts'
@@ -260,17 +263,11 @@ class Tracker implements FeatureTracker {
 
     const recorder = this.#o.recorder
     recorder.record('planChange', { [ATTR.planFrom]: from, [ATTR.planTo]: to }, 1)
-    const features = await this.#tenantFeatures(tenant)
-    for (const feature of features ?? []) {
+    const decision = PLANS.indexOf(to) > PLANS.indexOf(from) ? 'upgrade' : 'downgrade'
+    await this.#decision(tenant, from, decision, (feature) => {
       const attributes = { [ATTR.featureName]: feature, [ATTR.planFrom]: from, [ATTR.planTo]: to }
       recorder.record('upgradePriorUsage', attributes, 1)
-    }
-    try {
-      await this.#o.store.resetTenantFeatures(tenant)
-    } catch {
-      // One store_error per event: the read may already have counted this outage.
-      if (features !== undefined) this.#drop('store_error')
-    }
+    })
   }
 
   trackRetention(event: RetentionEvent): Promise<void> {
@@ -285,29 +282,65 @@ class Tracker implements FeatureTracker {
     if (!isPlan(plan)) return this.#drop('unknown_plan')
     if (!RETENTION_OUTCOMES.includes(outcome as RetentionOutcome)) return this.#drop('invalid_value')
 
-    for (const feature of (await this.#tenantFeatures(tenantId as string)) ?? []) {
+    const decision = outcome === 'retained' ? 'renewal' : 'cancellation'
+    await this.#decision(tenantId as string, plan, decision, (feature) => {
       const attributes = {
         [ATTR.featureName]: feature,
         [ATTR.userPlan]: plan,
         [ATTR.retentionOutcome]: outcome as RetentionOutcome,
       }
       this.#o.recorder.record('retentionOutcome', attributes, 1)
+    })
+  }
+
+  /**
+   * A billing decision: counted per plan, and once more per feature the tenant used since its
+   * previous decision, in the band of how much it used it. Then the tenant starts afresh, so the
+   * next decision sees only what came after this one.
+   */
+  async #decision(
+    tenantId: string,
+    plan: Plan,
+    decision: BillingDecision,
+    perFeature: (feature: string) => void,
+  ): Promise<void> {
+    const recorder = this.#o.recorder
+    recorder.record('billingDecision', { [ATTR.userPlan]: plan, [ATTR.billingDecision]: decision }, 1)
+    const features = await this.#tenantFeatures(tenantId)
+    for (const [feature, calls] of features ?? []) {
+      perFeature(feature)
+      const attributes = {
+        [ATTR.featureName]: feature,
+        [ATTR.userPlan]: plan,
+        [ATTR.billingDecision]: decision,
+        [ATTR.usageBand]: usageBand(calls),
+      }
+      recorder.record('decisionFeatureUse', attributes, 1)
+    }
+    try {
+      await this.#o.store.resetTenantFeatures(tenantId)
+    } catch {
+      // One store_error per event: the read may already have counted this outage.
+      if (features !== undefined) this.#drop('store_error')
     }
   }
 
-  /** The tenant's catalog features, deduplicated; undefined (and store_error counted) if the store failed. */
-  async #tenantFeatures(tenantId: string): Promise<string[] | undefined> {
+  /** The tenant's catalog features and use counts; undefined (and store_error counted) if the store failed. */
+  async #tenantFeatures(tenantId: string): Promise<[string, number][] | undefined> {
     let features: unknown
     try {
       features = await this.#o.store.tenantFeatures(tenantId)
     } catch {
       features = undefined
     }
-    if (!Array.isArray(features)) {
+    if (typeof features !== 'object' || features === null || Array.isArray(features)) {
       this.#drop('store_error')
       return undefined
     }
-    return [...new Set(features)].filter((f): f is string => this.#o.categories.has(f as string))
+    return Object.entries(features).filter(
+      (entry): entry is [string, number] =>
+        this.#o.categories.has(entry[0]) && Number.isSafeInteger(entry[1]) && entry[1] > 0,
+    )
   }
 
   #refuse(reason: DropReason): Promise<void> {

@@ -205,13 +205,13 @@ describe('InMemoryAdoptionStore', () => {
     assert.equal(store.add('bc', 'a', 1), 1)
   })
 
-  it('tracks and resets the features a tenant used', () => {
+  it('counts and resets the features a tenant used', () => {
     const store = new InMemoryAdoptionStore()
     store.markTenantFeature('t', 'search')
     store.markTenantFeature('t', 'search')
     store.markTenantFeature('t', 'report_export')
-    assert.deepEqual(store.tenantFeatures('t').sort(), ['report_export', 'search'])
+    assert.deepEqual(store.tenantFeatures('t'), { search: 2, report_export: 1 })
     store.resetTenantFeatures('t')
-    assert.deepEqual(store.tenantFeatures('t'), [])
+    assert.deepEqual(store.tenantFeatures('t'), {})
   })
 })

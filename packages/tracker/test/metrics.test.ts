@@ -79,6 +79,38 @@ describe('metrics follow the schema', () => {
     await env.shutdown()
   })
 
+  it('counts every billing decision, and per decision the features used since the previous one, by band', async () => {
+    const env = sdk()
+    const tracker = createFeatureTracker({ catalog, meterProvider: env.meterProvider })
+    const base = { userId: 'u-1', tenantId: 't-1', plan: 'pro' } as const
+    for (let i = 0; i < 3; i++) await tracker.trackFeatureUsed({ ...base, feature: 'search' })
+    await tracker.trackFeatureUsed({ ...base, feature: 'report_export' })
+    // A failed call is usage but not use of the feature.
+    await tracker.trackFeatureUsed({ ...base, feature: 'report_export', outcome: 'error' })
+    await tracker.trackRetention({ tenantId: 't-1', plan: 'pro', outcome: 'retained' })
+    await tracker.trackFeatureUsed({ ...base, feature: 'report_export' })
+    await tracker.trackPlanChange({ tenantId: 't-1', from: 'pro', to: 'enterprise' })
+    // Nothing used since the upgrade: the cancellation counts, with no feature.
+    await tracker.trackRetention({ tenantId: 't-1', plan: 'enterprise', outcome: 'churned' })
+    const s = await env.collect()
+    const rows = (name: string) =>
+      s
+        .points(name)
+        .map((p) => `${Object.values(p.attributes).join(' ')}: ${p.value}`)
+        .sort()
+    assert.deepEqual(rows(METRICS.billingDecision), [
+      'enterprise cancellation: 1',
+      'pro renewal: 1',
+      'pro upgrade: 1',
+    ])
+    assert.deepEqual(rows(METRICS.decisionFeatureUse), [
+      'report_export pro renewal 1-2: 1',
+      'report_export pro upgrade 1-2: 1',
+      'search pro renewal 3-9: 1',
+    ])
+    await env.shutdown()
+  })
+
   it('reports distinct users per feature and plan', async () => {
     const env = sdk()
     const tracker = createFeatureTracker({ catalog, meterProvider: env.meterProvider })

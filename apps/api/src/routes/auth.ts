@@ -27,7 +27,7 @@ const NewUserInput = z.object({ name: nameInput, email: emailInput, password: pa
 const emailTaken = () => new HttpError(409, 'email_taken', 'an account with this e-mail exists already')
 
 export const authRoutes = (services: Services): Router => {
-  const { store, sessions, now } = services
+  const { store, sessions, now, passwordCost } = services
   const router = new Router()
   const iso = () => new Date(now()).toISOString()
 
@@ -46,7 +46,7 @@ export const authRoutes = (services: Services): Router => {
       name: input.name,
       email: input.email,
       role: 'owner',
-      passwordHash: await hashPassword(input.password),
+      passwordHash: await hashPassword(input.password, passwordCost),
       createdAt: tenant.createdAt,
     }
     try {
@@ -91,7 +91,7 @@ export const authRoutes = (services: Services): Router => {
       name: input.name,
       email: input.email,
       role: 'member',
-      passwordHash: await hashPassword(input.password),
+      passwordHash: await hashPassword(input.password, passwordCost),
       createdAt: iso(),
     }
     try {

@@ -10,17 +10,22 @@ import {
   parseLedger,
   prometheusSource,
   SourceError,
+  WindowError,
+  windowFrom,
 } from '@feature-analytics/insights'
 import { fromUserCwd, httpUrls, UsageError } from './paths.ts'
 
 const HELP = `Compares a simulator ledger with what reached the metrics backend.
 
-Usage: npm run check -- --ledger FILE (--prometheus URL | --api-metrics URL[,URL...])
+Usage: npm run check -- --ledger FILE (--prometheus URL [--window 10m] | --api-metrics URL[,URL...])
 
   --ledger FILE              the ledger written by simulate              (default ledger.json)
   --prometheus URL           Prometheus base URL, e.g. http://127.0.0.1:9090 (queried via /api/v1/query)
   --api-metrics URL[,URL...] the API instances' own Prometheus-format pages, e.g.
                              http://127.0.0.1:9464/metrics (several are added up)
+  --window DURATION          with --prometheus: compare increase() over this window instead of
+                             the totals, so API restarts (counter resets) are counted right;
+                             --since/--until TIME give the window by its ends
   --help                     this text
 
 Every ledger entry is compared with sum by (<its attributes>) of its metric; non-zero series of the
@@ -34,6 +39,9 @@ async function main(): Promise<number> {
       ledger: { type: 'string', default: 'ledger.json' },
       prometheus: { type: 'string' },
       'api-metrics': { type: 'string' },
+      window: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -45,6 +53,10 @@ async function main(): Promise<number> {
   if ((values.prometheus === undefined) === (values['api-metrics'] === undefined)) {
     throw new UsageError('give exactly one of --prometheus URL or --api-metrics URL')
   }
+  const window = windowFrom(values)
+  if (window && values.prometheus === undefined) {
+    throw new UsageError('a window needs --prometheus: an API page holds only totals since it started')
+  }
   const file = fromUserCwd(values.ledger)
   const ledger = parseLedger(
     await readFile(file, 'utf8').catch((error: Error) => {
@@ -53,7 +65,7 @@ async function main(): Promise<number> {
   )
   const source =
     values.prometheus !== undefined
-      ? prometheusSource(httpUrls('prometheus', values.prometheus)[0] as string)
+      ? prometheusSource(httpUrls('prometheus', values.prometheus)[0] as string, window)
       : await metricsEndpointSource(httpUrls('api-metrics', values['api-metrics'] as string))
   const result = await compareLedger(ledger, source)
   console.log(formatCheck(result))
@@ -65,7 +77,9 @@ main().then(
     process.exitCode = code
   },
   (error: unknown) => {
-    const known = [UsageError, LedgerFormatError, SourceError].some((type) => error instanceof type)
+    const known = [UsageError, LedgerFormatError, SourceError, WindowError].some(
+      (type) => error instanceof type,
+    )
     process.stderr.write(`check: ${known ? (error as Error).message : (error as Error).stack}\n`)
     process.exitCode = 2
   },

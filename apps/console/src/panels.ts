@@ -3,7 +3,7 @@
  * sides (the page imports types only). A panel whose source is missing says what to start instead
  * of failing the others.
  */
-import type { FunnelRow, UsageRow } from '@feature-analytics/insights'
+import type { DriverRow, FunnelRow, UsageRow } from '@feature-analytics/insights'
 
 export type Panel<T> =
   | { state: 'ok'; data: T }
@@ -64,6 +64,16 @@ export interface PanelsResponse {
   source: SourceInfo
   usage: Panel<UsageRow[]>
   funnel: Panel<FunnelRow[]>
+  /** The report's rows (`npm run report`), in its order: strongest significant effect first. */
+  upgradeDrivers: Panel<DriverRow[]>
+  retentionDrivers: Panel<DriverRow[]>
+  /** How the report decided (false discovery rate, minimum sample), shown next to the drivers. */
+  method: Panel<{
+    alpha: number
+    minimumSample: { perGroup: number; events: number }
+    test: string
+    interval: string
+  }>
   latency: Panel<LatencyPanel>
   traces: Panel<{ jaeger: string }>
 }

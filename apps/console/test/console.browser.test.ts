@@ -6,18 +6,21 @@
  *
  * `UPDATE_SCREENSHOT=1 npx vitest run test/console.browser.test.ts` also writes docs/console.png.
  */
+
+import { execFile } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import {
   CATALOG,
-  collectInsights,
-  type Insights,
+  type DriverRow,
   metricsEndpointSource,
+  type Report,
   type Source,
 } from '@feature-analytics/insights'
 import { ADOPTION_STAGES } from '@feature-analytics/schema'
@@ -26,14 +29,16 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../../../packages/tracker-web/test/chromium.ts'
 import { buildPage } from '../build.ts'
-import { count, ms, percent } from '../src/page/format.ts'
+import { count, interval, ms, probability, rateWithInterval, ratio } from '../src/page/format.ts'
 import { createConsoleApp } from '../src/server/app.ts'
 import { MetricsHistory } from '../src/server/history.ts'
 import { embeddedSource } from '../src/server/sources.ts'
 
-const SCENARIO = fileURLToPath(new URL('../../simulator/test/fixtures/short.json', import.meta.url))
+const SCENARIO = fileURLToPath(new URL('../../simulator/scenarios/default.json', import.meta.url))
+const REPORT_CLI = fileURLToPath(new URL('../../../packages/insights/src/cli/report.ts', import.meta.url))
 const SCREENSHOT = fileURLToPath(new URL('../../../docs/console.png', import.meta.url))
 const TOKEN = 'console-test-token-0123456789'
+const PANELS = ['usage', 'funnel', 'upgrade-drivers', 'retention-drivers', 'latency']
 
 let api: ApiProcess
 let history: MetricsHistory
@@ -41,7 +46,7 @@ let server: Server
 let consoleUrl: string
 let pageDir: string
 let browser: Browser
-let expected: Insights
+let expected: Report
 let source: Source
 
 beforeAll(async () => {
@@ -63,17 +68,22 @@ beforeAll(async () => {
     targets: [api.url],
     scenario: await loadScenario(SCENARIO),
     seed: 42,
-    durationSeconds: 120,
-    rate: 150,
-    concurrency: 4,
+    // A budget, not the whole scenario: on a shared two-core machine the full run takes minutes.
+    // Whatever it did is on /metrics, and the page and the report both read that.
+    durationSeconds: 40,
+    rate: 0,
+    concurrency: 8,
   })
-  expect(result.complete).toBe(true)
+  expect(result.stats.requests).toBeGreaterThan(1000)
   // One poll after the last call, then the history stands still: page and report read one instant.
   await history.poll()
   history.stop()
   await history.poll()
   source = await metricsEndpointSource(api.metricsUrl)
-  expected = await collectInsights(source)
+  // The numbers to find on the page: the report's JSON, written by `npm run report`'s program.
+  const json = join(pageDir, 'report.json')
+  await promisify(execFile)(process.execPath, [REPORT_CLI, '--api-metrics', api.metricsUrl, '--json', json])
+  expected = JSON.parse(await readFile(json, 'utf8')) as Report
   browser = await launchChromium()
 }, 180_000)
 
@@ -111,8 +121,16 @@ describe('insights console on the embedded source', () => {
     page.on('pageerror', (error) => errors.push(String(error)))
 
     await page.goto(`${consoleUrl}/#token=${TOKEN}`)
-    for (const panel of ['usage', 'funnel', 'latency']) {
-      await page.waitForSelector(`#panel-${panel}[data-state="ok"] .chart canvas`)
+    for (const panel of PANELS) {
+      const state = await page.waitForSelector(`#panel-${panel}:not([data-state="loading"])`)
+      // A panel that is not ok says why: show that, and any page error, rather than a timeout.
+      expect({
+        panel,
+        state: await state.getAttribute('data-state'),
+        text: await state.innerText(),
+        errors,
+      }).toMatchObject({ state: 'ok' })
+      await page.waitForSelector(`#panel-${panel} .chart canvas`)
     }
     // The token left the address bar (it would otherwise end up in screenshots and bookmarks).
     expect(page.url()).not.toContain(TOKEN)
@@ -139,13 +157,39 @@ describe('insights console on the embedded source', () => {
     expect(expected.usage.length).toBeGreaterThan(10)
 
     await page.click('#panel-funnel .toggle')
-    const funnel = await tableRows(page, '#panel-funnel .table')
-    expect(funnel.map((row) => row.slice(0, 5))).toEqual(
-      expected.funnel.map((r) => [r.feature, ...ADOPTION_STAGES.map((s) => count(r.stages[s]))]),
+    expect(await tableRows(page, '#panel-funnel .table')).toEqual(
+      expected.funnel.map((r) => [
+        r.feature,
+        ...ADOPTION_STAGES.map((s) => count(r.stages[s])),
+        ...ADOPTION_STAGES.slice(1).map((to) => {
+          const step = r.conversions.find((c) => c.to === to)
+          return step ? rateWithInterval(step.rate, step.low, step.high) : 'no users'
+        }),
+      ]),
     )
-    expect(funnel.map((row) => row[5])).toEqual(
-      expected.funnel.map((r) => percent(r.stages.activated / r.stages.discovered)),
-    )
+
+    const driverRow = (r: DriverRow) => [
+      r.feature,
+      r.plan,
+      count(r.users),
+      count(r.nonUsers),
+      r.ratio === null ? 'not enough data' : ratio(r.ratio),
+      interval(r.ciLow, r.ciHigh),
+      probability(r.pValue),
+      probability(r.qValue),
+      r.significant ? 'yes' : 'no',
+    ]
+    for (const [panel, rows] of [
+      ['upgrade-drivers', expected.upgradeDrivers],
+      ['retention-drivers', expected.retentionDrivers],
+    ] as const) {
+      await page.click(`#panel-${panel} .toggle`)
+      expect(await tableRows(page, `#panel-${panel} .table`)).toEqual(rows.map(driverRow))
+    }
+    // Rows with an estimate and rows with "not enough data" both reached the page.
+    const drivers = [...expected.upgradeDrivers, ...expected.retentionDrivers]
+    expect(drivers.some((r) => r.ratio !== null)).toBe(true)
+    expect(drivers.some((r) => r.ratio === null)).toBe(true)
 
     await page.click('#panel-latency .toggle')
     const [overTime, summary] = await Promise.all([

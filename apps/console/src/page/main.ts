@@ -7,7 +7,7 @@ import { DEFAULT_WINDOW_SECONDS, WINDOWS } from '../panels.ts'
 import { forgetToken, getJson, saveToken, takeToken, Unauthorized } from './api.ts'
 import { time } from './format.ts'
 import { PanelView } from './panel.ts'
-import { funnelView, latencyView, traceTable, usageView } from './views.ts'
+import { driversView, funnelView, latencyView, traceTable, usageView } from './views.ts'
 
 const REFRESH_MS = 5000
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
@@ -15,6 +15,8 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const main = $('panels')
 const usage = new PanelView(main, 'usage', 'Usage by feature and plan')
 const funnel = new PanelView(main, 'funnel', 'Adoption funnel')
+const upgradeDrivers = new PanelView(main, 'upgrade-drivers', 'Upgrade drivers')
+const retentionDrivers = new PanelView(main, 'retention-drivers', 'Retention drivers')
 const latency = new PanelView(main, 'latency', 'Latency per feature over time', { wide: true })
 const traces = new PanelView(main, 'traces', 'Trace', { wide: true, chart: false })
 
@@ -80,10 +82,48 @@ function draw(response: PanelsResponse): void {
     funnel.setScope(`Users who reached each adoption stage, ${source.totalsScope}.`)
     funnel.render(option, table)
   } else funnel.setMessage(response.funnel.state, response.funnel.message)
+  drawDrivers(response)
   drawLatency(response)
   if (response.traces.state !== 'ok') traces.setMessage(response.traces.state, response.traces.message)
   else if (traces.element.dataset.state === 'loading' || traces.element.dataset.state === 'unavailable')
     traces.setMessage('empty', 'Click an exemplar dot on the latency chart to see its span tree here.')
+}
+
+function drawDrivers(response: PanelsResponse): void {
+  const { method } = response
+  const rule =
+    method.state === 'ok'
+      ? ` Filled: significant after Benjamini-Hochberg at ${method.data.alpha}; ` +
+        `"not enough data" below ${method.data.minimumSample.perGroup} decisions per group or ` +
+        `${method.data.minimumSample.events} outcomes. ${method.data.test}; ${method.data.interval}.`
+      : ''
+  const panels = [
+    [
+      upgradeDrivers,
+      response.upgradeDrivers,
+      'upgrade',
+      'Upgrade rate of tenants that used the feature since their previous billing decision, over that of those that did not, same plan',
+    ],
+    [
+      retentionDrivers,
+      response.retentionDrivers,
+      'churn',
+      'Churn rate of users over non-users, same plan (below 1: the feature goes with staying)',
+    ],
+  ] as const
+  for (const [view, panel, outcome, what] of panels) {
+    if (panel.state !== 'ok') {
+      view.setMessage(panel.state, panel.message)
+      continue
+    }
+    if (panel.data.length === 0) {
+      view.setMessage('empty', 'No billing decisions yet: the report has nothing to compare.')
+      continue
+    }
+    view.setScope(`${what}, ${response.source.totalsScope}.${rule}`)
+    const { option, table, height } = driversView(panel.data, outcome)
+    view.render(option, table, height)
+  }
 }
 
 async function showTrace(traceId: string): Promise<void> {
@@ -133,7 +173,7 @@ latency.onChartClick((params) => {
   if (params.seriesName === 'exemplars' && typeof traceId === 'string') void showTrace(traceId)
 })
 window.addEventListener('resize', () => {
-  for (const panel of [usage, funnel, latency]) panel.resize()
+  for (const panel of [usage, funnel, upgradeDrivers, retentionDrivers, latency]) panel.resize()
 })
 
 if (takeToken()) void refresh()

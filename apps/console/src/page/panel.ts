@@ -83,8 +83,9 @@ export class PanelView {
     this.toggle.hidden = true
   }
 
-  render(option: EChartsCoreOption | undefined, table: TableData | TableData[]): void {
+  render(option: EChartsCoreOption | undefined, table: TableData | TableData[], chartHeight?: number): void {
     this.element.dataset.state = 'ok'
+    if (chartHeight !== undefined) this.chartBox.style.height = `${chartHeight}px`
     this.message.hidden = true
     if (option) {
       this.toggle.hidden = false

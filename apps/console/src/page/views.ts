@@ -1,9 +1,9 @@
 /** Each panel's chart option and table, from the server's JSON. */
-import type { FunnelRow, UsageRow } from '@feature-analytics/insights'
+import type { DriverRow, FunnelRow, UsageRow } from '@feature-analytics/insights'
 import { ADOPTION_STAGES, PLANS } from '@feature-analytics/schema'
 import type { Exemplar, LatencyPanel, LatencySeries, TraceResponse } from '../panels.ts'
 import type { EChartsCoreOption } from './echarts.ts'
-import { count, ms, percent, time } from './format.ts'
+import { count, interval, ms, probability, rateWithInterval, ratio, time } from './format.ts'
 import type { TableData } from './panel.ts'
 
 const axisFeatures = (features: string[]) => ({
@@ -42,7 +42,7 @@ export function usageView(rows: UsageRow[]): { option: EChartsCoreOption; table:
   }
 }
 
-const conversion = (to: number, from: number) => (from > 0 ? to / from : Number.NaN)
+const STEPS = ADOPTION_STAGES.slice(1).map((to, i) => [ADOPTION_STAGES[i] as string, to] as const)
 
 export function funnelView(rows: FunnelRow[]): { option: EChartsCoreOption; table: TableData } {
   const features = rows.map((r) => r.feature)
@@ -60,23 +60,119 @@ export function funnelView(rows: FunnelRow[]): { option: EChartsCoreOption; tabl
       })),
     },
     table: {
-      columns: [
-        'feature',
-        ...ADOPTION_STAGES,
-        'activated / discovered',
-        'adopted / activated',
-        'power_user / adopted',
-      ],
+      caption: 'Users per stage, and the share who went on to the next stage with its 95% Wilson interval',
+      columns: ['feature', ...ADOPTION_STAGES, ...STEPS.map(([from, to]) => `${to} / ${from}`)],
       numeric: [1, 2, 3, 4, 5, 6, 7],
       rows: rows.map((r) => [
         r.feature,
         ...ADOPTION_STAGES.map((s) => count(r.stages[s])),
-        percent(conversion(r.stages.activated, r.stages.discovered)),
-        percent(conversion(r.stages.adopted, r.stages.activated)),
-        percent(conversion(r.stages.power_user, r.stages.adopted)),
+        ...STEPS.map(([from, to]) => {
+          const step = r.conversions.find((c) => c.from === from && c.to === to)
+          return step ? rateWithInterval(step.rate, step.low, step.high) : 'no users'
+        }),
       ]),
     },
   }
+}
+
+/**
+ * A forest plot: one row per feature and plan, the ratio as a dot (filled when significant after
+ * the Benjamini-Hochberg adjustment), its 95% interval as a bar, on a log axis around 1 (no effect).
+ * Rows without an estimate say "not enough data" in their label.
+ */
+export function driversView(
+  rows: DriverRow[],
+  outcome: string,
+): { option: EChartsCoreOption; table: TableData; height: number } {
+  // The report lists the strongest first; a category axis draws its first entry at the bottom.
+  const shown = [...rows].reverse()
+  const labels = shown.map((r) => `${r.feature} · ${r.plan}${r.ratio === null ? ' · not enough data' : ''}`)
+  const estimate = (significant: boolean) =>
+    shown.map((r, i) => (r.ratio !== null && r.significant === significant ? [r.ratio, i] : [null, i]))
+  const bounds = rows.flatMap((r) => (r.ciLow !== null && r.ciHigh !== null ? [r.ciLow, r.ciHigh] : []))
+  return {
+    height: Math.max(220, shown.length * 18 + 70),
+    option: {
+      tooltip: { trigger: 'item' },
+      legend: { top: 0 },
+      grid: { left: 250, right: 30, top: 30, bottom: 40 },
+      xAxis: {
+        type: 'log',
+        name: `${outcome} rate ratio, users / non-users (95% CI)`,
+        nameLocation: 'middle',
+        nameGap: 25,
+        // Whole decades, so the axis reads 0.1, 1, 10 and every interval fits.
+        min: 10 ** Math.floor(Math.log10(Math.min(0.1, ...bounds))),
+        max: 10 ** Math.ceil(Math.log10(Math.max(10, ...bounds))),
+      },
+      yAxis: { type: 'category', data: labels, axisLabel: { fontSize: 10 } },
+      series: [
+        {
+          name: '95% interval',
+          type: 'custom',
+          data: shown.map((r, i) => [r.ciLow ?? Number.NaN, r.ciHigh ?? Number.NaN, i]),
+          renderItem: (_params: unknown, api: ForestApi) => {
+            const low = api.value(0)
+            const high = api.value(1)
+            if (!Number.isFinite(low) || !Number.isFinite(high)) return null
+            const [x1, y] = api.coord([low, api.value(2)])
+            const [x2] = api.coord([high, api.value(2)])
+            return {
+              type: 'line',
+              shape: { x1, y1: y, x2, y2: y },
+              style: { stroke: '#52606d', lineWidth: 2 },
+            }
+          },
+          encode: { x: [0, 1], y: 2 },
+          itemStyle: { color: '#52606d' },
+          z: 1,
+        },
+        {
+          name: 'significant',
+          type: 'scatter',
+          symbolSize: 10,
+          itemStyle: { color: '#e12d39' },
+          data: estimate(true),
+          markLine: {
+            silent: true,
+            symbol: 'none',
+            label: { show: false },
+            data: [{ xAxis: 1 }],
+            lineStyle: { type: 'dashed' },
+          },
+          z: 2,
+        },
+        {
+          name: 'not significant',
+          type: 'scatter',
+          symbolSize: 9,
+          itemStyle: { color: '#fff', borderColor: '#52606d', borderWidth: 2 },
+          data: estimate(false),
+          z: 2,
+        },
+      ],
+    },
+    table: {
+      columns: ['feature', 'plan', 'users', 'non-users', 'ratio', '95% CI', 'p', 'q', 'significant'],
+      numeric: [2, 3, 4, 6, 7],
+      rows: rows.map((r) => [
+        r.feature,
+        r.plan,
+        count(r.users),
+        count(r.nonUsers),
+        r.ratio === null ? (r.note ?? 'not enough data') : ratio(r.ratio),
+        interval(r.ciLow, r.ciHigh),
+        probability(r.pValue),
+        probability(r.qValue),
+        r.significant ? 'yes' : 'no',
+      ]),
+    },
+  }
+}
+
+interface ForestApi {
+  value(dimension: number): number
+  coord(point: [number, number]): [number, number]
 }
 
 export function latencyView(

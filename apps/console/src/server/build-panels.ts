@@ -1,5 +1,5 @@
 /** Builds every panel; one failing source marks its panels, never the whole response. */
-import { collectInsights } from '@feature-analytics/insights'
+import { collectReport } from '@feature-analytics/insights'
 import type { Panel, PanelsResponse } from '../panels.ts'
 import type { DataSource } from './sources.ts'
 
@@ -16,19 +16,23 @@ export async function buildPanels(
   windowSeconds: number,
   jaegerUrl: string | undefined,
 ): Promise<PanelsResponse> {
-  const insights = settle(async () => collectInsights(await source.totals()))
+  // The report itself (what `npm run report` prints and writes as JSON), so the numbers agree.
+  const report = settle(async () => collectReport(await source.totals(windowSeconds)))
   const [totals, latency, exemplars] = await Promise.all([
-    insights,
+    report,
     settle(() => source.latency(windowSeconds)),
     settle(() => source.exemplars(windowSeconds)),
   ])
-  const pick = <K extends 'usage' | 'funnel'>(key: K) =>
+  const pick = <K extends 'usage' | 'funnel' | 'upgradeDrivers' | 'retentionDrivers' | 'method'>(key: K) =>
     totals.state === 'ok' ? ({ state: 'ok', data: totals.data[key] } as const) : totals
   return {
     generatedAt: Date.now(),
     source: source.info(windowSeconds),
     usage: pick('usage'),
     funnel: pick('funnel'),
+    upgradeDrivers: pick('upgradeDrivers'),
+    retentionDrivers: pick('retentionDrivers'),
+    method: pick('method'),
     latency:
       latency.state === 'ok'
         ? {

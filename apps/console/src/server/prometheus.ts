@@ -4,7 +4,7 @@
  * from `/api/v1/query_exemplars`, carrying the trace id that Jaeger holds the span tree for.
  */
 
-import { prometheusSource, type Series, SourceError } from '@feature-analytics/insights'
+import { prometheusSource, type Series, type Source, SourceError } from '@feature-analytics/insights'
 import { ATTR, PROMETHEUS_NAMES, promLabel } from '@feature-analytics/schema'
 import {
   type Exemplar,
@@ -35,11 +35,14 @@ interface PrometheusBody<T> {
 
 export class PrometheusClient {
   readonly baseUrl: string
-  readonly totals
 
   constructor(baseUrl: string) {
     this.baseUrl = baseUrl
-    this.totals = prometheusSource(baseUrl)
+  }
+
+  /** The report's source over the window: counters read as increase() over it. */
+  totals(windowSeconds: number): Source {
+    return prometheusSource(this.baseUrl, { seconds: windowSeconds })
   }
 
   async latency(windowSeconds: number, now = Date.now()): Promise<Omit<LatencyPanel, 'exemplars'>> {

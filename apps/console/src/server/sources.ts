@@ -11,8 +11,8 @@ import type { PrometheusClient } from './prometheus.ts'
 
 export interface DataSource {
   info(windowSeconds: number): SourceInfo
-  /** A source for the catalog, reading one consistent instant; throws when unreachable. */
-  totals(): Promise<Source>
+  /** A source for the report, reading one consistent instant; throws when unreachable. */
+  totals(windowSeconds: number): Promise<Source>
   latency(windowSeconds: number): Promise<Omit<LatencyPanel, 'exemplars'>>
   exemplars(windowSeconds: number): Promise<Panel<Exemplar[]>>
 }
@@ -35,7 +35,7 @@ export function embeddedSource(history: MetricsHistory): DataSource {
         kind: 'embedded',
         description: `the API's own /metrics (${history.urls.join(', ')}), polled every ${history.pollMs / 1000} s`,
         windowSeconds: since === undefined ? 0 : Math.round((Date.now() - since) / 1000),
-        totalsScope: 'since the API started',
+        totalsScope: 'since the API started (its /metrics holds totals, so no window)',
         history: { points: points.length, maxPoints: history.maxPoints, pollMs: history.pollMs, since },
       }
     },
@@ -71,9 +71,9 @@ export function prometheusDataSource(
       kind: 'prometheus',
       description: `Prometheus at ${prometheus.baseUrl}`,
       windowSeconds,
-      totalsScope: 'everything Prometheus holds (totals since each API replica started)',
+      totalsScope: `over the last ${windowSeconds} s (increase() over the window, as npm run report -- --window)`,
     }),
-    totals: async () => prometheus.totals,
+    totals: async (windowSeconds) => prometheus.totals(windowSeconds),
     latency: (windowSeconds) => prometheus.latency(windowSeconds),
     exemplars: async (windowSeconds) => {
       const exemplars = await prometheus.exemplars(windowSeconds)

@@ -132,6 +132,11 @@ describe('insights console on the embedded source', () => {
       }).toMatchObject({ state: 'ok' })
       await page.waitForSelector(`#panel-${panel} .chart canvas`)
     }
+    // Tooltips too (hover each chart): nothing the charts draw may break the page's CSP.
+    for (const panel of PANELS) {
+      await page.hover(`#panel-${panel} .chart`)
+      await page.waitForTimeout(300)
+    }
     // The token left the address bar (it would otherwise end up in screenshots and bookmarks).
     expect(page.url()).not.toContain(TOKEN)
     // Charts are drawn (with data, not just axes).

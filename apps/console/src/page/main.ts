@@ -50,7 +50,7 @@ function drawLatency(response: PanelsResponse): void {
   latency.setScope(
     `Quantiles of the calls in the ${data.rateWindowSeconds} s before each point. ` +
       (data.exemplars.state === 'ok'
-        ? `${exemplars.length} exemplar dots: click one for its trace.`
+        ? `Exemplars (red dots, sampled calls with a trace): ${exemplars.length}; click one for its span tree.`
         : `Exemplars: ${data.exemplars.message}`),
   )
   if (data.series.length === 0) {
@@ -59,6 +59,10 @@ function drawLatency(response: PanelsResponse): void {
   }
   const { option, tables } = latencyView(data, series, exemplars)
   latency.render(option, tables)
+  // Where each exemplar dot is drawn, so tools (and the browser test) can click one.
+  latency.element.dataset.exemplarDots = JSON.stringify(
+    exemplars.map((e) => ({ traceId: e.traceId, at: latency.pixelOf('exemplars', [e.t, e.valueMs]) })),
+  )
 }
 
 function draw(response: PanelsResponse): void {
@@ -72,12 +76,16 @@ function draw(response: PanelsResponse): void {
       ? ` · history: ${source.history.points} of at most ${source.history.maxPoints} polls` +
         (source.history.since ? ` since ${time(source.history.since)}` : '')
       : '')
-  if (response.usage.state === 'ok') {
+  if (response.usage.state === 'ok' && response.usage.data.length === 0) {
+    usage.setMessage('empty', `No successful calls ${source.totalsScope}.`)
+  } else if (response.usage.state === 'ok') {
     const { option, table } = usageView(response.usage.data)
     usage.setScope(`Successful calls, ${source.totalsScope}.`)
     usage.render(option, table)
   } else usage.setMessage(response.usage.state, response.usage.message)
-  if (response.funnel.state === 'ok') {
+  if (response.funnel.state === 'ok' && response.funnel.data.length === 0) {
+    funnel.setMessage('empty', `No user reached an adoption stage ${source.totalsScope}.`)
+  } else if (response.funnel.state === 'ok') {
     const { option, table } = funnelView(response.funnel.data)
     funnel.setScope(`Users who reached each adoption stage, ${source.totalsScope}.`)
     funnel.render(option, table)
@@ -85,7 +93,8 @@ function draw(response: PanelsResponse): void {
   drawDrivers(response)
   drawLatency(response)
   if (response.traces.state !== 'ok') traces.setMessage(response.traces.state, response.traces.message)
-  else if (traces.element.dataset.state === 'loading' || traces.element.dataset.state === 'unavailable')
+  // Until a trace is shown, say how to get one (also after Jaeger comes back from an error).
+  else if (traces.element.dataset.state !== 'ok')
     traces.setMessage('empty', 'Click an exemplar dot on the latency chart to see its span tree here.')
 }
 

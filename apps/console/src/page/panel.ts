@@ -109,6 +109,12 @@ export class PanelView {
     this.chart?.resize()
   }
 
+  /** Where a data point of a series is drawn, in pixels from the chart's top left corner. */
+  pixelOf(seriesName: string, value: [number, number]): [number, number] | undefined {
+    const pixel = this.chart?.convertToPixel({ seriesName }, value) as number[] | undefined
+    return pixel && pixel.length === 2 ? [pixel[0] as number, pixel[1] as number] : undefined
+  }
+
   private show(what: 'chart' | 'table'): void {
     this.showing = what
     this.chartBox.hidden = what !== 'chart'

@@ -6,6 +6,12 @@ import type { EChartsCoreOption } from './echarts.ts'
 import { count, interval, ms, probability, rateWithInterval, ratio, time } from './format.ts'
 import type { TableData } from './panel.ts'
 
+/**
+ * Tooltips drawn on the canvas: ECharts' HTML tooltips carry inline style attributes, which the
+ * page's Content-Security-Policy (no inline styles) rightly blocks.
+ */
+const TOOLTIP = { renderMode: 'richText' } as const
+
 const axisFeatures = (features: string[]) => ({
   type: 'category',
   data: features,
@@ -22,7 +28,7 @@ export function usageView(rows: UsageRow[]): { option: EChartsCoreOption; table:
   ]
   return {
     option: {
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      tooltip: { ...TOOLTIP, trigger: 'axis', axisPointer: { type: 'shadow' } },
       legend: { top: 0 },
       grid: { left: 130, right: 20, top: 30, bottom: 30 },
       xAxis: { type: 'value', name: 'successful calls' },
@@ -48,7 +54,7 @@ export function funnelView(rows: FunnelRow[]): { option: EChartsCoreOption; tabl
   const features = rows.map((r) => r.feature)
   return {
     option: {
-      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+      tooltip: { ...TOOLTIP, trigger: 'axis', axisPointer: { type: 'shadow' } },
       legend: { top: 0 },
       grid: { left: 50, right: 20, top: 30, bottom: 80 },
       xAxis: { ...axisFeatures(features), axisLabel: { rotate: 35, fontSize: 10 } },
@@ -93,7 +99,7 @@ export function driversView(
   return {
     height: Math.max(220, shown.length * 18 + 70),
     option: {
-      tooltip: { trigger: 'item' },
+      tooltip: { ...TOOLTIP, trigger: 'item' },
       legend: { top: 0 },
       grid: { left: 250, right: 30, top: 30, bottom: 40 },
       xAxis: {
@@ -190,7 +196,7 @@ export function latencyView(
   })
   return {
     option: {
-      tooltip: { trigger: 'axis' },
+      tooltip: { ...TOOLTIP, trigger: 'axis' },
       legend: { top: 0 },
       grid: { left: 60, right: 20, top: 30, bottom: 40 },
       xAxis: { type: 'time' },
@@ -208,7 +214,11 @@ export function latencyView(
                 type: 'scatter',
                 symbolSize: 9,
                 itemStyle: { color: '#e12d39' },
-                tooltip: { trigger: 'item', formatter: 'trace {@[2]}: {@[1]} ms (click for its spans)' },
+                tooltip: {
+                  trigger: 'item',
+                  formatter: (point: { value: [number, number, string] }) =>
+                    `trace ${point.value[2]}: ${ms(point.value[1])} ms (click for its spans)`,
+                },
                 data: exemplars.map((e) => [e.t, e.valueMs, e.traceId]),
               },
             ]),

@@ -43,6 +43,17 @@ interface JaegerTrace {
   processes: Record<string, { serviceName: string }>
 }
 
+/** Whether Jaeger's query API answers (its service list), so the trace panel can say so up front. */
+export async function jaegerAnswers(jaegerUrl: string): Promise<string | undefined> {
+  try {
+    const response = await fetch(`${jaegerUrl}/api/services`, { signal: AbortSignal.timeout(2000) })
+    await response.body?.cancel()
+    return response.ok ? undefined : `Jaeger at ${jaegerUrl} answered ${response.status}`
+  } catch (error) {
+    return `Jaeger at ${jaegerUrl} does not answer (${(error as Error).message}): start it with npm run stack:up`
+  }
+}
+
 export async function fetchTrace(jaegerUrl: string, traceId: string): Promise<TraceResponse> {
   const url = `${jaegerUrl}/api/traces/${traceId}`
   const response = await fetch(url, { signal: AbortSignal.timeout(10_000) }).catch((error: unknown) => {

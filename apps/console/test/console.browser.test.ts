@@ -33,6 +33,7 @@ import { count, interval, ms, probability, rateWithInterval, ratio } from '../sr
 import { createConsoleApp } from '../src/server/app.ts'
 import { MetricsHistory } from '../src/server/history.ts'
 import { embeddedSource } from '../src/server/sources.ts'
+import { openConsole } from './open-console.ts'
 
 const SCENARIO = fileURLToPath(new URL('../../simulator/scenarios/default.json', import.meta.url))
 const REPORT_CLI = fileURLToPath(new URL('../../../packages/insights/src/cli/report.ts', import.meta.url))
@@ -113,14 +114,7 @@ const paintedPixels = (page: Page, panel: string) =>
 
 describe('insights console on the embedded source', () => {
   it('renders every panel with the numbers packages/insights computes, without console errors', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
-    const errors: string[] = []
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text())
-    })
-    page.on('pageerror', (error) => errors.push(String(error)))
-
-    await page.goto(`${consoleUrl}/#token=${TOKEN}`)
+    const { page, errors } = await openConsole(browser, consoleUrl, TOKEN)
     for (const panel of PANELS) {
       const state = await page.waitForSelector(`#panel-${panel}:not([data-state="loading"])`)
       // A panel that is not ok says why: show that, and any page error, rather than a timeout.

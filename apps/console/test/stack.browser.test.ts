@@ -30,6 +30,7 @@ import { buildPage } from '../build.ts'
 import { createConsoleApp } from '../src/server/app.ts'
 import { PrometheusClient } from '../src/server/prometheus.ts'
 import { prometheusDataSource } from '../src/server/sources.ts'
+import { openConsole } from './open-console.ts'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const TOKEN = 'stack-console-test-token-0123'
@@ -258,13 +259,7 @@ afterAll(async () => {
 
 describe('insights console on Prometheus and Jaeger', () => {
   it('draws latency from range queries with an exemplar dot that opens its span tree', async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } })
-    const errors: string[] = []
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text())
-    })
-    page.on('pageerror', (error) => errors.push(String(error)))
-    await page.goto(`${consoleUrl}/#token=${TOKEN}`)
+    const { page, errors } = await openConsole(browser, consoleUrl, TOKEN)
 
     await page.waitForSelector('#panel-latency[data-state="ok"] .chart canvas')
     expect(await page.isVisible('#window-picker')).toBe(true)

@@ -65,7 +65,7 @@ function consoleToken(): string {
   return readFileSync(file, 'utf8').trim()
 }
 
-/** The insights console (apps/console), reading Prometheus; the printed URL carries its token. */
+/** The insights console (apps/console), reading Prometheus and Jaeger; the printed URL carries its token. */
 function insightsConsole(): Component {
   const token = consoleToken()
   return {
@@ -77,10 +77,13 @@ function insightsConsole(): Component {
       CONSOLE_PORT: new URL(CONSOLE_URL).port,
       CONSOLE_TOKEN: token,
       PROMETHEUS_URL,
+      // Jaeger's query API (the traces issue's jaeger component); until it runs, the console's
+      // trace panel says so.
+      JAEGER_URL: 'http://127.0.0.1:16686',
     },
     ports: [Number(new URL(CONSOLE_URL).port)],
     ready: { kind: 'http', url: `${CONSOLE_URL}/healthz` },
-    url: `${CONSOLE_URL}/#token=${token} (insights console: charts from Prometheus)`,
+    url: `${CONSOLE_URL}/#token=${token} (insights console: charts from Prometheus, traces from Jaeger)`,
   }
 }
 

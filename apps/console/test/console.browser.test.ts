@@ -75,7 +75,7 @@ beforeAll(async () => {
     rate: 0,
     concurrency: 8,
   })
-  expect(result.stats.requests).toBeGreaterThan(1000)
+  expect(result.stats.requests).toBeGreaterThan(300)
   // One poll after the last call, then the history stands still: page and report read one instant.
   await history.poll()
   history.stop()

@@ -13,6 +13,7 @@ import { createConsoleApp } from '../src/server/app.ts'
 import { ConfigError, loadConfig } from '../src/server/config.ts'
 import { MetricsHistory } from '../src/server/history.ts'
 import { increase, latencyOverTime } from '../src/server/latency.ts'
+import { slowestPerFeature } from '../src/server/prometheus.ts'
 import { embeddedSource } from '../src/server/sources.ts'
 
 const TOKEN = 'server-test-token-0123456789'
@@ -41,6 +42,20 @@ describe('increase between snapshots', () => {
     expect(increase([s('5', 10), s('+Inf', 12)], [s('5', 3), s('+Inf', 4)]).map((x) => x.value)).toEqual([
       3, 4,
     ])
+  })
+})
+
+describe('exemplars per feature', () => {
+  it('keeps the first n of each feature from a slowest-first list', () => {
+    const e = (feature: string, valueMs: number) => ({
+      feature,
+      valueMs,
+      t: 0,
+      traceId: 'ab',
+      spanId: undefined,
+    })
+    const kept = [e('a', 9), e('b', 8), e('a', 7), e('a', 6), e('b', 5)].filter(slowestPerFeature(2))
+    expect(kept.map((x) => `${x.feature}${x.valueMs}`)).toEqual(['a9', 'b8', 'a7', 'b5'])
   })
 })
 

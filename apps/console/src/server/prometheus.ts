@@ -110,6 +110,8 @@ export class PrometheusClient {
         })),
       )
       .filter((e) => e.feature && e.traceId && Number.isFinite(e.valueMs))
+      .sort((a, b) => b.valueMs - a.valueMs || b.t - a.t)
+      .filter(slowestPerFeature(EXEMPLARS_PER_FEATURE))
       .sort((a, b) => a.t - b.t)
   }
 
@@ -154,6 +156,22 @@ export class PrometheusClient {
       throw new SourceError(`POST ${url} (${form.query}): ${body.error ?? `answered ${response.status}`}`)
     }
     return body.data
+  }
+}
+
+/**
+ * The aggregator keeps one exemplar per bucket per export, so a long window holds thousands; the
+ * slowest are the ones worth a trace, and a chart stays readable with this many dots per feature.
+ */
+export const EXEMPLARS_PER_FEATURE = 50
+
+/** A filter over exemplars sorted slowest first: keeps the first `n` of each feature. */
+export function slowestPerFeature(n: number): (e: Exemplar) => boolean {
+  const seen = new Map<string, number>()
+  return (e) => {
+    const count = (seen.get(e.feature) ?? 0) + 1
+    seen.set(e.feature, count)
+    return count <= n
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Bundles the console page (src/page, Apache ECharts with it, and its stylesheet) with esbuild into
- * dist/. The server runs this at start, so `node src/main.ts` is all it takes.
+ * a directory (dist/ by default; the server builds into a temporary one of its own at every start,
+ * so `node src/main.ts` is all it takes).
  */
 import { copyFile, mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'

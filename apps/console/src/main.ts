@@ -3,7 +3,10 @@
  * PROMETHEUS_URL is set, else the API's /metrics at METRICS_URL), and serves the console on
  * CONSOLE_HOST:CONSOLE_PORT (127.0.0.1:3020). Settings: src/server/config.ts and the README.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { buildPage } from '../build.ts'
 import { createConsoleApp } from './server/app.ts'
 import { ConfigError, loadConfig } from './server/config.ts'
@@ -23,7 +26,8 @@ const config = (() => {
   }
 })()
 
-const pageDir = await buildPage()
+// A directory of its own: two consoles starting at once (the demo and the stack) never race.
+const pageDir = await buildPage(mkdtempSync(join(tmpdir(), 'feature-analytics-console-')))
 const history = config.prometheusUrl
   ? undefined
   : new MetricsHistory({ urls: config.metricsUrls, maxPoints: config.historySize, pollMs: config.pollMs })
@@ -47,6 +51,7 @@ server.once('listening', () => {
 
 const stop = () => {
   history?.stop()
+  rmSync(pageDir, { recursive: true, force: true })
   server.close(() => process.exit(0))
   setTimeout(() => process.exit(0), 2000).unref()
 }

@@ -3,11 +3,17 @@
  * the OpenTelemetry SDK -> a seeded simulation over both API replicas -> wait for the exports ->
  * the simulator's check of every ledger total against Prometheus -> stack down (also on failure).
  *
- *   node scripts/e2e.ts [--kill-collector SECONDS] [--kill-after SECONDS] [--seed N] [--rate RPS]
- *                       [--duration SECONDS] [--scenario FILE]
+ *   node scripts/e2e.ts [--kill-collector SECONDS | --restart-api SECONDS] [--kill-after SECONDS]
+ *                       [--seed N] [--rate RPS] [--duration SECONDS] [--scenario FILE]
  *
  * --kill-collector: SIGKILL the Collector --kill-after seconds into the simulation, keep it down
  * that long, restart it; cumulative temporality means the totals must still match exactly.
+ * --restart-api: stop API replica 2 (SIGTERM, so it flushes) --kill-after seconds into the
+ * simulation, keep it down that long, start it again: its counters restart from zero, so the
+ * check compares increase() over a window covering the whole run (insights windows), which must
+ * count what the replica did before and after the restart exactly once. Requests sent to it while
+ * it is down, and its sessions (the in-memory store) are lost, as in production: the simulator
+ * reports them as unexpected answers, and its ledger holds only what was acknowledged.
  * The last line is always `e2e: checked N series, M mismatches`; the exit status is 1 when
  * M > 0, N = 0, or any step could not run.
  */
@@ -26,7 +32,7 @@ import {
   DEFAULT_EXPORT_INTERVAL_MS,
   PROMETHEUS_URL,
 } from './stack/components.ts'
-import { down, find, startComponent, status, up } from './stack/control.ts'
+import { down, find, startComponent, status, stopComponent, up } from './stack/control.ts'
 import { PROVISION, ROOT, STATE } from './stack/paths.ts'
 import { probePassed, probePipeline } from './stack/probe.ts'
 import { kill, lastLogLines } from './stack/process.ts'
@@ -52,6 +58,7 @@ class E2eError extends Error {
 const { values } = parseArgs({
   options: {
     'kill-collector': { type: 'string' },
+    'restart-api': { type: 'string' },
     'kill-after': { type: 'string', default: '20' },
     seed: { type: 'string', default: '42' },
     rate: { type: 'string', default: '150' },
@@ -84,21 +91,45 @@ async function collectorOutage(downSeconds: number, afterSeconds: number, simula
   )
 }
 
-async function simulate(ledger: string, killCollector: number | undefined, killAfter: number): Promise<void> {
+/** Restarts API replica 2 mid-simulation: a graceful stop, a pause, a fresh process. */
+async function apiRestart(downSeconds: number, afterSeconds: number, simulationDone: () => boolean) {
+  await sleep(afterSeconds * 1000)
+  if (simulationDone())
+    throw new E2eError(`the simulation ended before --kill-after ${afterSeconds}s: nothing to interrupt`)
+  await stopComponent('api-2', { log })
+  log(`api-2 stopped (SIGTERM) ${afterSeconds}s into the simulation; down for ${downSeconds}s`)
+  await sleep(downSeconds * 1000)
+  await startComponent(find('api-2', { seedDemo: false, exportIntervalMs: DEFAULT_EXPORT_INTERVAL_MS }), {
+    log,
+  })
+  log(
+    `api-2 restarted${simulationDone() ? ' (the simulation had already finished)' : ' while the simulation runs'}`,
+  )
+}
+
+type Interruption = (simulationDone: () => boolean) => Promise<void>
+
+async function simulate(ledger: string, interruption: Interruption | undefined): Promise<void> {
   const args = ['--target', API_URLS.join(','), '--scenario', values.scenario, '--seed', values.seed]
   args.push('--rate', values.rate, '--duration', values.duration, '--ledger', ledger)
   log(`simulating: ${args.join(' ')}`)
   const sim = runCli(SIMULATE, args, '  ')
   let finished = false
-  const outage =
-    killCollector === undefined ? undefined : collectorOutage(killCollector, killAfter, () => finished)
+  const outage = interruption?.(() => finished)
   // Awaited below, after the simulation; until then a failure must not count as unhandled.
   outage?.catch(() => undefined)
   const result = await sim.done.finally(() => {
     finished = true
   })
   await outage
-  if (result.code !== 0) throw new E2eError(`the simulation failed (exit ${result.code ?? result.signal})`)
+  // With a replica restarted, answers it never gave are expected; anything else still fails.
+  const onlyLostAnswers =
+    values['restart-api'] !== undefined &&
+    result.code === 1 &&
+    result.lines.some((l) => /unexpected answers/.test(l))
+  if (onlyLostAnswers) log('note: requests to the restarted replica went unanswered, as expected')
+  else if (result.code !== 0)
+    throw new E2eError(`the simulation failed (exit ${result.code ?? result.signal})`)
   if (result.lines.some((line) => line.includes('WARNING'))) {
     // Still a valid check (the ledger holds exactly what was acknowledged), just not reproducible.
     log('note: the simulation was cut short by --duration; the check still covers all it did')
@@ -113,12 +144,19 @@ function assertAllRunning(): void {
 }
 
 /** The check, retried a couple of export intervals in case the last export is still on its way. */
-async function check(ledger: string, exportIntervalMs: number): Promise<{ n: number; m: number }> {
+async function check(
+  ledger: string,
+  exportIntervalMs: number,
+  windowFrom: number | undefined,
+): Promise<{ n: number; m: number }> {
   for (let attempt = 1; ; attempt++) {
     await sleep(exportIntervalMs + BATCH_TIMEOUT_MS + 2000)
     assertAllRunning()
     log(`checking the ledger against Prometheus (attempt ${attempt} of ${CHECK_ATTEMPTS})`)
-    const result = await runCli(CHECK, ['--ledger', ledger, '--prometheus', PROMETHEUS_URL], '  ').done
+    const window =
+      windowFrom === undefined ? [] : ['--window', `${Math.ceil((Date.now() - windowFrom) / 1000) + 60}s`]
+    const result = await runCli(CHECK, ['--ledger', ledger, '--prometheus', PROMETHEUS_URL, ...window], '  ')
+      .done
     const summary = /checked (\d+) series, (\d+) mismatches/.exec(result.lines.at(-1) ?? '')
     if (!summary) throw new E2eError(`the check did not run (exit ${result.code ?? result.signal})`)
     const [n, m] = [Number(summary[1]), Number(summary[2])]
@@ -154,7 +192,11 @@ let ours = false
 
 async function main(): Promise<void> {
   const killCollector = seconds('kill-collector', values['kill-collector'])
+  const restartApi = seconds('restart-api', values['restart-api'])
   const killAfter = seconds('kill-after', values['kill-after']) as number
+  if (killCollector !== undefined && restartApi !== undefined) {
+    throw new E2eError('give --kill-collector or --restart-api, not both')
+  }
   const ledger = join(STATE, 'e2e', `ledger-${values.seed}.json`)
   mkdirSync(join(STATE, 'e2e'), { recursive: true })
 
@@ -167,6 +209,7 @@ async function main(): Promise<void> {
   }
   log('starting the stack (fresh Prometheus data, demo seeding off)')
   ours = true
+  const stackStarted = Date.now()
   await up({ seedDemo: false, exportIntervalMs: DEFAULT_EXPORT_INTERVAL_MS, log })
 
   const probe = await probePipeline({ collectorUrl: COLLECTOR_OTLP_URL, prometheusUrl: PROMETHEUS_URL })
@@ -175,9 +218,22 @@ async function main(): Promise<void> {
     `pipeline probe: ${probe.got} = ${probe.expected} through Collector -> Prometheus, user.id/e-mail scrubbed`,
   )
 
-  await simulate(ledger, killCollector, killAfter)
-  outcome = await check(ledger, DEFAULT_EXPORT_INTERVAL_MS)
-  if (outcome.m > 0) await diagnoseAtSource(ledger)
+  const interruption: Interruption | undefined =
+    killCollector !== undefined
+      ? (done) => collectorOutage(killCollector, killAfter, done)
+      : restartApi !== undefined
+        ? (done) => apiRestart(restartApi, killAfter, done)
+        : undefined
+  await simulate(ledger, interruption)
+  // After a replica restart its totals start again from zero: only increase() over a window that
+  // covers the whole run can add both lives up.
+  outcome = await check(
+    ledger,
+    DEFAULT_EXPORT_INTERVAL_MS,
+    restartApi === undefined ? undefined : stackStarted,
+  )
+  // The replicas' own pages lost the restarted replica's first life: no diagnosis from them then.
+  if (outcome.m > 0 && restartApi === undefined) await diagnoseAtSource(ledger)
   await catalogQueries()
 }
 

@@ -27,6 +27,7 @@ const steps: Step[] = [
   npm('stack:check'),
   npm('e2e'),
   npm('e2e', '--', '--kill-collector', '20'),
+  npm('e2e', '--', '--restart-api', '5'),
 ]
 
 const only = process.argv.slice(2)

@@ -6,13 +6,6 @@
  * Prometheus comes from the stack's provisioning (.stack/bin, `bash scripts/provision`) or
  * PROMETHEUS_BIN. Without it the test fails, naming the command that provisions it.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http'
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -27,50 +20,22 @@ import {
 } from '../src/index.ts'
 import { DATASET_LEDGER, recordDataset } from './dataset.ts'
 import { startPrometheusPage } from './prometheus-page.ts'
+import {
+  freePort,
+  PROMETHEUS_BINARY,
+  type PrometheusServer,
+  prometheusAvailable,
+  startPrometheus,
+} from './prometheus-server.ts'
 
-const BINARY =
-  process.env.PROMETHEUS_BIN ?? fileURLToPath(new URL('../../../.stack/bin/prometheus', import.meta.url))
-const available = existsSync(BINARY)
-// The config the stack ships (OTLP name translation, promoted resource attributes, its rule files).
-const SHIPPED_CONFIG = fileURLToPath(new URL('../../../prometheus/prometheus.yml', import.meta.url))
-
-let prometheus: ChildProcess | undefined
-let dir = ''
+let prometheus: PrometheusServer | undefined
 let url = ''
 let page: Awaited<ReturnType<typeof startPrometheusPage>> | undefined
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await new Promise((resolve) => server.once('listening', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
 beforeAll(async () => {
-  if (!available) return
-  dir = await mkdtemp(join(tmpdir(), 'insights-prometheus-'))
-  const port = await freePort()
-  url = `http://127.0.0.1:${port}`
-  prometheus = spawn(
-    BINARY,
-    [
-      `--config.file=${SHIPPED_CONFIG}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--web.enable-otlp-receiver',
-    ],
-    { stdio: 'ignore' },
-  )
-  for (let i = 0; ; i++) {
-    const ready = await fetch(`${url}/-/ready`).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (ready) break
-    if (i > 150) throw new Error(`Prometheus did not become ready at ${url}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
+  if (!prometheusAvailable) return
+  prometheus = await startPrometheus()
+  url = prometheus.url
   page = await startPrometheusPage([
     new PeriodicExportingMetricReader({
       exporter: new OTLPMetricExporter({ url: `${url}/api/v1/otlp/v1/metrics` }),
@@ -83,14 +48,16 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await page?.close()
-  prometheus?.kill('SIGTERM')
-  if (dir) await rm(dir, { recursive: true, force: true })
+  await prometheus?.stop()
 })
 
 const withoutSource = ({ source: _, ...rest }: Insights) => rest
 
 it('Prometheus and the embedded evaluator give the same insights', async () => {
-  expect(available, `no Prometheus binary at ${BINARY}: run bash scripts/provision`).toBe(true)
+  expect(
+    prometheusAvailable,
+    `no Prometheus binary at ${PROMETHEUS_BINARY}: run bash scripts/provision`,
+  ).toBe(true)
   const stack = prometheusSource(url)
   let fromPrometheus = await collectInsights(stack)
   // The OTLP write is acknowledged before the head block is queryable; give it a moment.

@@ -47,6 +47,9 @@ server.once('listening', () => {
   const { port } = server.address() as AddressInfo
   // The token stays out of this line: it goes to logs. Whoever started the console knows it.
   say(`listening on http://${config.host}:${port}/ (reading ${source.info(0).description})`)
+  if (!['127.0.0.1', '::1', 'localhost'].includes(config.host)) {
+    say(`WARNING: ${config.host} is not loopback: whoever reaches it with the token sees every tenant's data`)
+  }
 })
 
 const stop = () => {

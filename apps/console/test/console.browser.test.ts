@@ -131,6 +131,7 @@ describe('insights console on the embedded source', () => {
       await page.hover(`#panel-${panel} .chart`)
       await page.waitForTimeout(300)
     }
+    await page.mouse.move(0, 0)
     // The token left the address bar (it would otherwise end up in screenshots and bookmarks).
     expect(page.url()).not.toContain(TOKEN)
     // Charts are drawn (with data, not just axes).

@@ -196,7 +196,7 @@ export function latencyView(
   })
   return {
     option: {
-      tooltip: { ...TOOLTIP, trigger: 'axis' },
+      tooltip: { ...TOOLTIP, trigger: 'axis', valueFormatter: (v: number | null) => `${ms(v)} ms` },
       legend: { top: 0 },
       grid: { left: 60, right: 20, top: 30, bottom: 40 },
       xAxis: { type: 'time' },

@@ -37,13 +37,14 @@ import {
   simulate,
   startApiProcess,
 } from '@feature-analytics/simulator'
+import { DEFAULT_METRICS_PORT } from '@feature-analytics/tracker-node'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '3000' },
-    'metrics-port': { type: 'string', default: '9464' },
+    'metrics-port': { type: 'string', default: String(DEFAULT_METRICS_PORT) },
     'console-port': { type: 'string', default: '3020' },
     duration: { type: 'string', default: '90' },
     rate: { type: 'string', default: '400' },

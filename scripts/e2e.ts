@@ -3,26 +3,49 @@
  * the OpenTelemetry SDK -> a seeded simulation over both API replicas -> wait for the exports ->
  * the simulator's check of every ledger total against Prometheus -> stack down (also on failure).
  *
- *   node scripts/e2e.ts [--kill-collector SECONDS | --restart-api SECONDS] [--kill-after SECONDS]
- *                       [--seed N] [--rate RPS] [--duration SECONDS] [--scenario FILE]
+ *   node scripts/e2e.ts [--kill-collector SECONDS] [--restart-prometheus SECONDS | --restart-api SECONDS]
+ *                       [--kill-after SECONDS] [--seed N] [--rate RPS] [--duration SECONDS] [--scenario FILE]
  *
  * --kill-collector: SIGKILL the Collector --kill-after seconds into the simulation, keep it down
  * that long, restart it; cumulative temporality means the totals must still match exactly.
+ * --restart-prometheus: the same for Prometheus (SIGKILL, then a restart on the same data directory,
+ * which replays its WAL); the Collector retries its exports meanwhile.
  * --restart-api: stop API replica 2 (SIGTERM, so it flushes) --kill-after seconds into the
  * simulation, keep it down that long, start it again: its counters restart from zero, so the
  * check compares increase() over a window covering the whole run (insights windows), which must
  * count what the replica did before and after the restart exactly once. Requests sent to it while
- * it is down, and its sessions (the in-memory store) are lost, as in production: the simulator
+ * it is down, and its sessions (the in-memory store), are lost, as in production: the simulator
  * reports them as unexpected answers, and its ledger holds only what was acknowledged.
+ * Then the traces: for the slowest buckets of every feature, each latency exemplar's trace must be
+ * in Jaeger with a span of the same feature and tenant and a duration in the exemplar's bucket
+ * (`e2e: exemplars checked N, traces found N, M missing`), and the scenario's planted latency
+ * spike must be found again (the report's slowest feature and plan; `npm run trace` on it shows
+ * the spiked work). The stack keeps every sampled trace here (tracesKeepPercent 100), so every
+ * exemplar can be followed; in production the tail sampler always keeps the slow and failed ones.
  * The last line is always `e2e: checked N series, M mismatches`; the exit status is 1 when
- * M > 0, N = 0, or any step could not run.
+ * M > 0, N = 0, the trace checks fail, or any step could not run.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
-import { CATALOG, instantQuery } from '@feature-analytics/insights'
+import {
+  CATALOG,
+  type CheckResult,
+  checkPassed,
+  compareLedger,
+  formatCheck,
+  instantQuery,
+  type Ledger,
+  LedgerFormatError,
+  metricsEndpointSource,
+  parseLedger,
+  prometheusSource,
+  type Source,
+  SourceError,
+} from '@feature-analytics/insights'
 import { parse } from 'yaml'
 import { runCli } from './stack/child.ts'
 import {
@@ -30,43 +53,52 @@ import {
   API_URLS,
   COLLECTOR_OTLP_URL,
   DEFAULT_EXPORT_INTERVAL_MS,
+  JAEGER_URL,
   PROMETHEUS_URL,
 } from './stack/components.ts'
-import { down, find, startComponent, status, stopComponent, up } from './stack/control.ts'
+import { down, find, StackError, startComponent, status, stopComponent, up } from './stack/control.ts'
+import {
+  checkExemplarTraces,
+  checkLatencySpike,
+  type ExemplarCheck,
+  type LatencySpike,
+} from './stack/exemplar-check.ts'
 import { PROVISION, ROOT, STATE } from './stack/paths.ts'
 import { probePassed, probePipeline } from './stack/probe.ts'
 import { kill, lastLogLines } from './stack/process.ts'
 
 const log = (line: string) => console.log(`e2e: ${line.replace(/^stack: /, '')}`)
 const SIMULATE = join(ROOT, 'apps/simulator/src/cli/simulate.ts')
-const CHECK = join(ROOT, 'apps/simulator/src/cli/check.ts')
-/** The Collector holds a batch this long before sending it (processors.batch.timeout, e.g. "1s"). */
-const BATCH_TIMEOUT_MS = (() => {
-  const config = parse(readFileSync(join(ROOT, 'otel-collector/config.yaml'), 'utf8'))
-  const timeout = String(config?.processors?.batch?.timeout ?? '')
-  const match = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(timeout)
-  if (!match)
-    throw new Error(`otel-collector/config.yaml: processors.batch.timeout ${timeout} is not like 1s or 500ms`)
-  return Number(match[1]) * (match[2] === 's' ? 1000 : 1)
-})()
 const CHECK_ATTEMPTS = 3
+/** At least this many exemplars must be followed to their traces. */
+const MIN_EXEMPLARS = 20
 
 class E2eError extends Error {
   override name = 'E2eError'
 }
 
-const { values } = parseArgs({
-  options: {
-    'kill-collector': { type: 'string' },
-    'restart-api': { type: 'string' },
-    'kill-after': { type: 'string', default: '20' },
-    seed: { type: 'string', default: '42' },
-    rate: { type: 'string', default: '150' },
-    duration: { type: 'string', default: '300' },
-    scenario: { type: 'string', default: join(ROOT, 'apps/simulator/scenarios/default.json') },
-  },
-  strict: true,
-})
+interface Options {
+  killCollector: number | undefined
+  restartPrometheus: number | undefined
+  restartApi: number | undefined
+  killAfter: number
+  seed: string
+  rate: string
+  duration: string
+  scenario: string
+}
+
+/** One run: what it was asked, and what it has done so far (read by the cleanup and the summary). */
+interface Run {
+  readonly options: Options
+  readonly ledgerFile: string
+  /** Set once this run starts components, so a stack someone else started is never stopped by us. */
+  ours: boolean
+  /** When the stack started: a window from here covers everything Prometheus holds of this run. */
+  started: number
+  outcome: CheckResult
+  exemplars?: ExemplarCheck
+}
 
 function seconds(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined
@@ -76,22 +108,71 @@ function seconds(name: string, text: string | undefined): number | undefined {
   return value
 }
 
-/** Kills the Collector mid-simulation and brings it back, failing if the simulation was already over. */
-async function collectorOutage(downSeconds: number, afterSeconds: number, simulationDone: () => boolean) {
+function readOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      'kill-collector': { type: 'string' },
+      'restart-prometheus': { type: 'string' },
+      'restart-api': { type: 'string' },
+      'kill-after': { type: 'string', default: '20' },
+      seed: { type: 'string', default: '42' },
+      rate: { type: 'string', default: '150' },
+      duration: { type: 'string', default: '300' },
+      scenario: { type: 'string', default: join(ROOT, 'apps/simulator/scenarios/default.json') },
+    },
+    strict: true,
+  })
+  if (values['restart-api'] !== undefined && values['restart-prometheus'] !== undefined) {
+    throw new E2eError('give --restart-prometheus or --restart-api, not both')
+  }
+  if (values['kill-collector'] !== undefined && values['restart-api'] !== undefined) {
+    throw new E2eError('give --kill-collector or --restart-api, not both')
+  }
+  return {
+    killCollector: seconds('kill-collector', values['kill-collector']),
+    restartPrometheus: seconds('restart-prometheus', values['restart-prometheus']),
+    restartApi: seconds('restart-api', values['restart-api']),
+    killAfter: seconds('kill-after', values['kill-after']) as number,
+    seed: values.seed,
+    rate: values.rate,
+    duration: values.duration,
+    scenario: values.scenario,
+  }
+}
+
+/** The Collector holds a batch this long before sending it (processors.batch.timeout, e.g. "1s"). */
+function batchTimeoutMs(): number {
+  const config = parse(readFileSync(join(ROOT, 'otel-collector/config.yaml'), 'utf8'))
+  const timeout = String(config?.processors?.batch?.timeout ?? '')
+  const match = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(timeout)
+  if (!match)
+    throw new E2eError(
+      `otel-collector/config.yaml: processors.batch.timeout ${timeout} is not like 1s or 500ms`,
+    )
+  return Number(match[1]) * (match[2] === 's' ? 1000 : 1)
+}
+
+/** Kills a component mid-simulation and brings it back, failing if the simulation was already over. */
+async function outage(
+  component: 'collector' | 'prometheus',
+  downSeconds: number,
+  afterSeconds: number,
+  simulationDone: () => boolean,
+) {
   await sleep(afterSeconds * 1000)
   if (simulationDone())
     throw new E2eError(`the simulation ended before --kill-after ${afterSeconds}s: nothing to interrupt`)
   // An outage test that kills nothing would prove nothing.
-  if (!(await kill('collector'))) throw new E2eError('the collector was not running when the outage was due')
-  log(`collector killed (SIGKILL) ${afterSeconds}s into the simulation; down for ${downSeconds}s`)
+  if (!(await kill(component))) throw new E2eError(`the ${component} was not running when the outage was due`)
+  log(`${component} killed (SIGKILL) ${afterSeconds}s into the simulation; down for ${downSeconds}s`)
   await sleep(downSeconds * 1000)
-  await startComponent(find('collector'), { log })
+  await startComponent(find(component), { log })
   log(
-    `collector restarted${simulationDone() ? ' (the simulation had already finished)' : ' while the simulation runs'}`,
+    `${component} restarted${simulationDone() ? ' (the simulation had already finished)' : ' while the simulation runs'}`,
   )
 }
 
-/** Restarts API replica 2 mid-simulation: a graceful stop, a pause, a fresh process. */
+/** Restarts API replica 2 mid-simulation: a graceful stop (it flushes), a pause, a fresh process. */
 async function apiRestart(downSeconds: number, afterSeconds: number, simulationDone: () => boolean) {
   await sleep(afterSeconds * 1000)
   if (simulationDone())
@@ -107,26 +188,29 @@ async function apiRestart(downSeconds: number, afterSeconds: number, simulationD
   )
 }
 
-type Interruption = (simulationDone: () => boolean) => Promise<void>
-
-async function simulate(ledger: string, interruption: Interruption | undefined): Promise<void> {
-  const args = ['--target', API_URLS.join(','), '--scenario', values.scenario, '--seed', values.seed]
-  args.push('--rate', values.rate, '--duration', values.duration, '--ledger', ledger)
+async function simulate({ options, ledgerFile }: Run): Promise<void> {
+  const args = ['--target', API_URLS.join(','), '--scenario', options.scenario, '--seed', options.seed]
+  args.push('--rate', options.rate, '--duration', options.duration, '--ledger', ledgerFile)
   log(`simulating: ${args.join(' ')}`)
   const sim = runCli(SIMULATE, args, '  ')
   let finished = false
-  const outage = interruption?.(() => finished)
+  const { killCollector, restartPrometheus, restartApi, killAfter } = options
+  const outages = Promise.all([
+    killCollector === undefined ? undefined : outage('collector', killCollector, killAfter, () => finished),
+    restartPrometheus === undefined
+      ? undefined
+      : outage('prometheus', restartPrometheus, killAfter, () => finished),
+    restartApi === undefined ? undefined : apiRestart(restartApi, killAfter, () => finished),
+  ])
   // Awaited below, after the simulation; until then a failure must not count as unhandled.
-  outage?.catch(() => undefined)
+  outages.catch(() => undefined)
   const result = await sim.done.finally(() => {
     finished = true
   })
-  await outage
+  await outages
   // With a replica restarted, answers it never gave are expected; anything else still fails.
   const onlyLostAnswers =
-    values['restart-api'] !== undefined &&
-    result.code === 1 &&
-    result.lines.some((l) => /unexpected answers/.test(l))
+    restartApi !== undefined && result.code === 1 && result.lines.some((l) => /unexpected answers/.test(l))
   if (onlyLostAnswers) log('note: requests to the restarted replica went unanswered, as expected')
   else if (result.code !== 0)
     throw new E2eError(`the simulation failed (exit ${result.code ?? result.signal})`)
@@ -143,24 +227,27 @@ function assertAllRunning(): void {
   throw new E2eError(`not running any more: ${stopped.map((c) => c.name).join(', ')}\n${logs}`)
 }
 
+/** Compares the ledger with a source, relaying the mismatches and the summary line with a prefix. */
+async function compare(ledger: Ledger, source: Source, prefix: string): Promise<CheckResult> {
+  const result = await compareLedger(ledger, source)
+  for (const line of formatCheck(result).split('\n')) log(`${prefix}${line}`)
+  return result
+}
+
 /** The check, retried a couple of export intervals in case the last export is still on its way. */
-async function check(
-  ledger: string,
-  exportIntervalMs: number,
-  windowFrom: number | undefined,
-): Promise<{ n: number; m: number }> {
+async function check(ledger: Ledger, exportIntervalMs: number, windowFrom?: number): Promise<CheckResult> {
+  const wait = exportIntervalMs + batchTimeoutMs() + 2000
   for (let attempt = 1; ; attempt++) {
-    await sleep(exportIntervalMs + BATCH_TIMEOUT_MS + 2000)
+    await sleep(wait)
     assertAllRunning()
-    log(`checking the ledger against Prometheus (attempt ${attempt} of ${CHECK_ATTEMPTS})`)
+    // After a replica restart its totals start again from zero: only increase() over a window
+    // that covers the whole run adds both lives up.
     const window =
-      windowFrom === undefined ? [] : ['--window', `${Math.ceil((Date.now() - windowFrom) / 1000) + 60}s`]
-    const result = await runCli(CHECK, ['--ledger', ledger, '--prometheus', PROMETHEUS_URL, ...window], '  ')
-      .done
-    const summary = /checked (\d+) series, (\d+) mismatches/.exec(result.lines.at(-1) ?? '')
-    if (!summary) throw new E2eError(`the check did not run (exit ${result.code ?? result.signal})`)
-    const [n, m] = [Number(summary[1]), Number(summary[2])]
-    if ((m === 0 && n > 0) || attempt === CHECK_ATTEMPTS) return { n, m }
+      windowFrom === undefined ? undefined : { seconds: Math.ceil((Date.now() - windowFrom) / 1000) + 60 }
+    const prometheus = prometheusSource(PROMETHEUS_URL, window)
+    log(`checking the ledger against ${prometheus.description} (attempt ${attempt} of ${CHECK_ATTEMPTS})`)
+    const result = await compare(ledger, prometheus, '  ')
+    if (checkPassed(result) || attempt === CHECK_ATTEMPTS) return result
   }
 }
 
@@ -168,10 +255,14 @@ async function check(
  * Diagnosis only, when Prometheus disagrees with the ledger: the same check against the replicas'
  * own /metrics pages tells whether the difference is already there before the pipeline.
  */
-async function diagnoseAtSource(ledger: string): Promise<void> {
-  const pages = API_METRICS_URLS.join(',')
-  const result = await runCli(CHECK, ['--ledger', ledger, '--api-metrics', pages], '  source: ').done
-  log(`the API replicas' own /metrics against the ledger: ${result.lines.at(-1) ?? '(no result)'}`)
+async function diagnoseAtSource(ledger: Ledger): Promise<void> {
+  log("the API replicas' own /metrics against the ledger:")
+  try {
+    await compare(ledger, await metricsEndpointSource(API_METRICS_URLS), '  source: ')
+  } catch (error) {
+    if (!(error instanceof SourceError)) throw error
+    log(`  source: could not read them: ${error.message}`)
+  }
 }
 
 /** Every catalog query (the dashboards' and recording rules' PromQL) must run and find data. */
@@ -186,20 +277,8 @@ async function catalogQueries(): Promise<void> {
   log(`catalog queries: ${total} of ${total} return data in Prometheus`)
 }
 
-let outcome = { n: 0, m: 0 }
-/** Set once this run starts components, so a stack someone else started is never stopped by us. */
-let ours = false
-
-async function main(): Promise<void> {
-  const killCollector = seconds('kill-collector', values['kill-collector'])
-  const restartApi = seconds('restart-api', values['restart-api'])
-  const killAfter = seconds('kill-after', values['kill-after']) as number
-  if (killCollector !== undefined && restartApi !== undefined) {
-    throw new E2eError('give --kill-collector or --restart-api, not both')
-  }
-  const ledger = join(STATE, 'e2e', `ledger-${values.seed}.json`)
+async function e2e(run: Run): Promise<void> {
   mkdirSync(join(STATE, 'e2e'), { recursive: true })
-
   execFileSync(PROVISION, { stdio: 'inherit' })
   const running = status().filter((c) => c.pid !== undefined)
   if (running.length > 0) {
@@ -208,9 +287,10 @@ async function main(): Promise<void> {
     )
   }
   log('starting the stack (fresh Prometheus data, demo seeding off)')
-  ours = true
-  const stackStarted = Date.now()
-  await up({ seedDemo: false, exportIntervalMs: DEFAULT_EXPORT_INTERVAL_MS, log })
+  run.ours = true
+  run.started = Date.now()
+  // Every sampled trace kept, so every exemplar can be followed to Jaeger.
+  await up({ seedDemo: false, exportIntervalMs: DEFAULT_EXPORT_INTERVAL_MS, tracesKeepPercent: 100, log })
 
   const probe = await probePipeline({ collectorUrl: COLLECTOR_OTLP_URL, prometheusUrl: PROMETHEUS_URL })
   if (!probePassed(probe)) throw new E2eError(`pipeline probe failed: ${JSON.stringify(probe)}`)
@@ -218,46 +298,93 @@ async function main(): Promise<void> {
     `pipeline probe: ${probe.got} = ${probe.expected} through Collector -> Prometheus, user.id/e-mail scrubbed`,
   )
 
-  const interruption: Interruption | undefined =
-    killCollector !== undefined
-      ? (done) => collectorOutage(killCollector, killAfter, done)
-      : restartApi !== undefined
-        ? (done) => apiRestart(restartApi, killAfter, done)
-        : undefined
-  await simulate(ledger, interruption)
-  // After a replica restart its totals start again from zero: only increase() over a window that
-  // covers the whole run can add both lives up.
-  outcome = await check(
-    ledger,
-    DEFAULT_EXPORT_INTERVAL_MS,
-    restartApi === undefined ? undefined : stackStarted,
-  )
+  await simulate(run)
+  const ledger = parseLedger(await readFile(run.ledgerFile, 'utf8'))
+  const restarted = run.options.restartApi !== undefined
+  run.outcome = await check(ledger, DEFAULT_EXPORT_INTERVAL_MS, restarted ? run.started : undefined)
   // The replicas' own pages lost the restarted replica's first life: no diagnosis from them then.
-  if (outcome.m > 0 && restartApi === undefined) await diagnoseAtSource(ledger)
+  if (!checkPassed(run.outcome) && !restarted) await diagnoseAtSource(ledger)
   await catalogQueries()
+  await traces(run)
 }
 
-let failed = false
-const interrupt = () => {
-  log('interrupted')
-  void (ours ? down({ log }) : Promise.resolve()).finally(() => process.exit(130))
+/** The scenario's planted latency spike, if it has one. */
+async function plantedSpike(scenario: string): Promise<LatencySpike | undefined> {
+  const { planted = [] } = JSON.parse(await readFile(scenario, 'utf8')) as {
+    planted?: ({ effect: string } & LatencySpike)[]
+  }
+  return planted.find((p) => p.effect === 'latency_spike')
 }
-process.once('SIGINT', interrupt)
-process.once('SIGTERM', interrupt)
-try {
-  await main()
-} catch (error) {
-  failed = true
-  const expected = error instanceof E2eError || (error as Error).name === 'StackError'
-  log(`FAILED: ${expected ? (error as Error).message : (error as Error).stack}`)
-} finally {
-  if (ours) {
-    log('stopping the stack')
-    await down({ log }).catch((error: unknown) => {
-      failed = true
-      log(`could not stop the stack: ${(error as Error).message}`)
-    })
+
+async function traces(run: Run): Promise<void> {
+  const sinceMs = Date.now() - run.started + 60_000
+  run.exemplars = await checkExemplarTraces(PROMETHEUS_URL, JAEGER_URL, sinceMs)
+  for (const problem of run.exemplars.problems) log(`  ${problem}`)
+  const spike = await plantedSpike(run.options.scenario)
+  if (spike === undefined) log('the scenario plants no latency spike: nothing to find again')
+  else {
+    const found = await checkLatencySpike(spike, PROMETHEUS_URL, JAEGER_URL, sinceMs)
+    const slowest = found.slowest
+    log(
+      `planted latency spike: ${spike.feature} on ${spike.plan} (${spike.factor}x work); the report's slowest p95: ` +
+        `${slowest ? `${slowest.feature} on ${slowest.plan}, ${slowest.p95Ms?.toFixed(1)} ms over ${slowest.calls} calls` : 'none'}`,
+    )
+    log(`npm run trace -- --feature ${spike.feature}:`)
+    for (const line of found.traceOutput.split('\n')) log(`  ${line}`)
+    if (found.problems.length > 0)
+      throw new E2eError(`latency spike not found again: ${found.problems.join('; ')}`)
+  }
+  const { checked, problems } = run.exemplars
+  if (checked < MIN_EXEMPLARS || problems.length > 0) {
+    throw new E2eError(
+      `exemplar traces: ${checked} checked (at least ${MIN_EXEMPLARS} wanted), ${problems.length} missing or not matching`,
+    )
   }
 }
-log(`checked ${outcome.n} series, ${outcome.m} mismatches`)
-if (failed || outcome.m > 0 || outcome.n === 0) process.exitCode = 1
+
+/** Runs the e2e and always stops what it started; true when everything ran and the check passed. */
+async function main(): Promise<boolean> {
+  let run: Run | undefined
+  let failed = false
+  const stopOurs = () => (run?.ours ? down({ log }) : Promise.resolve())
+  const interrupt = () => {
+    log('interrupted')
+    void stopOurs().finally(() => process.exit(130))
+  }
+  process.once('SIGINT', interrupt)
+  process.once('SIGTERM', interrupt)
+  try {
+    const options = readOptions()
+    run = {
+      options,
+      ledgerFile: join(STATE, 'e2e', `ledger-${options.seed}.json`),
+      ours: false,
+      started: Date.now(),
+      outcome: { checked: 0, mismatches: [] },
+    }
+    await e2e(run)
+  } catch (error) {
+    failed = true
+    const expected = [E2eError, StackError, SourceError, LedgerFormatError].some(
+      (type) => error instanceof type,
+    )
+    log(`FAILED: ${expected ? (error as Error).message : (error as Error).stack}`)
+  } finally {
+    if (run?.ours) {
+      log('stopping the stack')
+      await down({ log }).catch((error: unknown) => {
+        failed = true
+        log(`could not stop the stack: ${(error as Error).message}`)
+      })
+    }
+  }
+  const exemplars = run?.exemplars ?? { checked: 0, found: 0, problems: [] }
+  log(
+    `exemplars checked ${exemplars.checked}, traces found ${exemplars.found}, ${exemplars.problems.length} missing`,
+  )
+  const outcome = run?.outcome ?? { checked: 0, mismatches: [] }
+  log(`checked ${outcome.checked} series, ${outcome.mismatches.length} mismatches`)
+  return !failed && checkPassed(outcome)
+}
+
+if (!(await main())) process.exitCode = 1

@@ -17,6 +17,8 @@ type View =
   | { kind: 'matrix'; rows: string; columns: string }
   | { kind: 'bars'; legend: string; unit: string }
   | { kind: 'stat' }
+  /** Over time, with exemplars: each dot is one sampled request, and opens its trace in Jaeger. */
+  | { kind: 'timeseries'; legend: string; unit: string }
 
 interface PanelSpec {
   section: string
@@ -27,6 +29,8 @@ interface PanelSpec {
 
 const label = (attribute: string) => promLabel(attribute)
 const byFeature = (unit: string): View => ({ kind: 'bars', legend: `{{${label(ATTR.featureName)}}}`, unit })
+
+const featureByPlan: View = { kind: 'matrix', rows: label(ATTR.featureName), columns: label(ATTR.userPlan) }
 
 // A Record over QueryName: a query added to the catalog does not typecheck until it has a panel.
 const PANELS: Record<QueryName, PanelSpec> = {
@@ -84,21 +88,52 @@ const PANELS: Record<QueryName, PanelSpec> = {
     view: { kind: 'matrix', rows: label(ATTR.featureName), columns: label(ATTR.billingDecision) },
     width: 16,
   },
-  latencyP95: { section: 'Latency', title: 'p95 latency per feature', view: byFeature('ms'), width: 24 },
+  latencyP95: {
+    section: 'Latency',
+    title: 'p95 latency per feature (dots: sampled requests, click to open the trace)',
+    view: { kind: 'timeseries', legend: `{{${label(ATTR.featureName)}}}`, unit: 'ms' },
+    width: 24,
+  },
+  latencyP50ByPlan: {
+    section: 'Latency',
+    title: 'p50 latency (ms): feature × plan',
+    view: featureByPlan,
+    width: 6,
+  },
+  latencyP95ByPlan: {
+    section: 'Latency',
+    title: 'p95 latency (ms): feature × plan',
+    view: featureByPlan,
+    width: 6,
+  },
+  latencyP99ByPlan: {
+    section: 'Latency',
+    title: 'p99 latency (ms): feature × plan',
+    view: featureByPlan,
+    width: 6,
+  },
+  latencyCallsByPlan: {
+    section: 'Latency',
+    title: 'Calls measured: feature × plan',
+    view: featureByPlan,
+    width: 6,
+  },
 }
 
 const HEIGHT = 9
 
 function panel(id: number, name: QueryName, spec: PanelSpec, gridPos: object): object {
   const query = CATALOG[name]
+  const overTime = spec.view.kind === 'timeseries'
   const target = {
     refId: 'A',
     datasource: DATASOURCE,
     expr: query.promql,
-    instant: true,
-    range: false,
+    instant: !overTime,
+    range: overTime,
+    exemplar: overTime,
     format: spec.view.kind === 'matrix' ? 'table' : 'time_series',
-    legendFormat: spec.view.kind === 'bars' ? spec.view.legend : '__auto',
+    legendFormat: 'legend' in spec.view ? spec.view.legend : '__auto',
   }
   const common = { id, title: spec.title, description: query.description, datasource: DATASOURCE, gridPos }
   switch (spec.view.kind) {
@@ -133,6 +168,17 @@ function panel(id: number, name: QueryName, spec: PanelSpec, gridPos: object): o
           reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
           showUnfilled: true,
         },
+      }
+    case 'timeseries':
+      return {
+        ...common,
+        type: 'timeseries',
+        targets: [target],
+        fieldConfig: {
+          defaults: { unit: spec.view.unit, min: 0, custom: { drawStyle: 'line', showPoints: 'never' } },
+          overrides: [],
+        },
+        options: { legend: { displayMode: 'list', placement: 'bottom' }, tooltip: { mode: 'multi' } },
       }
     case 'stat':
       return {

@@ -1,5 +1,5 @@
 /**
- * The local stack without Docker: Redis, Prometheus, our Collector and two API replicas on
+ * The local stack without Docker: Redis, Prometheus, Jaeger, our Collector and two API replicas on
  * 127.0.0.1, in the background, with logs and pids in .stack/.
  *
  *   node scripts/stack.ts up [--keep-data] [--collector-debug] [--no-provision]
@@ -18,7 +18,7 @@ import { kill } from './stack/process.ts'
 
 const USAGE = `usage: node scripts/stack.ts up [--keep-data] [--collector-debug] [--no-provision]
        node scripts/stack.ts down | status | probe
-       node scripts/stack.ts start|stop|kill <component>   (redis, prometheus, collector, api-1, api-2, console)`
+       node scripts/stack.ts start|stop|kill <component>   (redis, prometheus, jaeger, collector, api-1, api-2, console)`
 
 function provision(): void {
   execFileSync(PROVISION, { stdio: 'inherit' })

@@ -27,6 +27,7 @@ const steps: Step[] = [
   npm('stack:check'),
   npm('e2e'),
   npm('e2e', '--', '--kill-collector', '20'),
+  npm('e2e', '--', '--restart-prometheus', '10'),
   npm('e2e', '--', '--restart-api', '5'),
 ]
 

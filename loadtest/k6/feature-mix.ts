@@ -9,7 +9,7 @@
 import { check } from 'k6'
 import exec from 'k6/execution'
 import http from 'k6/http'
-import { featureRequest, type Plan, pickWeighted, planMix, type Scenario } from './mix.ts'
+import { featureRequest, type Plan, pickWeighted, planMix, type Scenario, type ServedFeature } from './mix.ts'
 
 const BASE_URL = __ENV.BASE_URL ?? 'http://127.0.0.1:3000'
 const scenario: Scenario = JSON.parse(open(__ENV.SCENARIO ?? '../../apps/simulator/scenarios/default.json'))
@@ -34,17 +34,27 @@ export const options = {
 interface Tenant {
   plan: Plan
   token: string
-  dashboardId: string
+  /** Ids of what the tenant created, by kind, for the catalog's `:name` segments. */
+  ids: Record<string, string>
+}
+
+interface Setup {
+  tenants: Tenant[]
+  /** The API's catalog: each feature's route and an example call. */
+  features: ServedFeature[]
 }
 
 const json = (token?: string) => ({
   headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
 })
 
-/** One tenant per plan, each with a dashboard to share; k6 hands the result to every VU. */
-export function setup(): Tenant[] {
+/** The catalog, and one tenant per plan, each with a dashboard to share; k6 hands it to every VU. */
+export function setup(): Setup {
+  const catalog = http.get(`${BASE_URL}/api/features`)
+  if (catalog.status !== 200) exec.test.abort(`GET /api/features failed: ${catalog.status} ${catalog.body}`)
+  const features = (catalog.json('features') as unknown as ServedFeature[]) ?? []
   const run = Date.now().toString(36)
-  return mix.plans.map((plan) => {
+  const tenants = mix.plans.map((plan) => {
     const signup = http.post(
       `${BASE_URL}/api/signup`,
       JSON.stringify({
@@ -63,15 +73,18 @@ export function setup(): Tenant[] {
       JSON.stringify({ name: 'k6 board' }),
       json(token),
     )
-    return { plan, token, dashboardId: (dashboard.json('dashboard.id') as string) ?? '' }
+    return { plan, token, ids: { dashboard: (dashboard.json('dashboard.id') as string) ?? '' } }
   })
+  return { tenants, features }
 }
 
-export default function (tenants: Tenant[]): void {
+export default function ({ tenants, features }: Setup): void {
   const plan = pickWeighted(mix.planWeights)
   const tenant = tenants.find((t) => t.plan === plan) ?? (tenants[0] as Tenant)
   const feature = pickWeighted(mix.featureWeights[plan])
-  const request = featureRequest(feature, tenant.dashboardId)
+  const served = features.find((f) => f.name === feature)
+  if (!served) exec.test.abort(`the API serves no feature ${feature}, which the scenario names`)
+  const request = featureRequest(served as ServedFeature, tenant.ids)
   const url = `${BASE_URL}${request.path}`
   const params = { ...json(tenant.token), tags: { kind: 'feature', feature } }
   const res =

@@ -1,6 +1,6 @@
 /**
- * The scenario's plan shares and per-plan feature affinities turned into weights, plus one valid
- * request per feature (routes as in docs/interfaces.md). Pure code: runs in k6's JavaScript runtime.
+ * The scenario's plan shares and per-plan feature affinities turned into weights, and each feature's
+ * request as the API's catalog serves it. Pure code: runs in k6's JavaScript runtime.
  */
 export type Plan = 'free' | 'pro' | 'enterprise'
 
@@ -39,44 +39,35 @@ export interface FeatureRequest {
   body?: unknown
 }
 
-export function featureRequest(feature: string, dashboardId: string): FeatureRequest {
-  const n = Math.floor(Math.random() * 1e6)
-  switch (feature) {
-    case 'dashboard_create':
-      return { method: 'POST', path: '/api/dashboards', body: { name: `board ${n}` } }
-    case 'dashboard_share':
-      return {
-        method: 'POST',
-        path: `/api/dashboards/${dashboardId}/share`,
-        body: { email: `peer${n}@example.com` },
-      }
-    case 'search':
-      return { method: 'GET', path: `/api/search?q=board` }
-    case 'report_export':
-      return { method: 'POST', path: '/api/reports/export', body: { format: 'csv' } }
-    case 'alert_create':
-      return {
-        method: 'POST',
-        path: '/api/alerts',
-        body: { name: `alert ${n}`, metric: 'cpu.usage', threshold: 90 },
-      }
-    case 'integration_connect':
-      return { method: 'POST', path: '/api/integrations', body: { provider: 'slack' } }
-    case 'team_invite':
-      return {
-        method: 'POST',
-        path: '/api/team/invites',
-        body: { email: `invite${n}@example.com`, role: 'member' },
-      }
-    case 'api_key_create':
-      return { method: 'POST', path: '/api/api-keys', body: { name: `key ${n}` } }
-    case 'data_import':
-      return { method: 'POST', path: '/api/imports', body: { source: 'json', rows: [{ id: n, value: 'x' }] } }
-    case 'audit_log_export':
-      return { method: 'POST', path: '/api/audit-log/export', body: {} }
-    case 'sso_configure':
-      return { method: 'POST', path: '/api/sso', body: { provider: 'okta', domain: 'example.com' } }
-    default:
-      throw new Error(`k6 mix: no request for feature ${feature}; add it to loadtest/k6/mix.ts`)
+/** A feature as the API's `GET /api/features` serves it: its route and a call it accepts. */
+export interface ServedFeature {
+  name: string
+  method: string
+  path: string
+  example: { params?: Record<string, string>; query?: Record<string, string>; body?: unknown }
+}
+
+const encode = (pairs: Record<string, string>) =>
+  Object.entries(pairs)
+    .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
+    .join('&')
+
+/**
+ * The API's own example call for a feature; `ids` fills its `:name` segments by the kind of object
+ * the catalog names (`{ dashboard: id }`). Nothing about a feature is repeated here.
+ */
+export function featureRequest(
+  feature: ServedFeature,
+  ids: Readonly<Record<string, string>>,
+): FeatureRequest {
+  const { params = {}, query, body } = feature.example
+  const path = feature.path.replace(/:(\w+)/g, (_, name: string) =>
+    encodeURIComponent(ids[params[name] ?? ''] ?? ''),
+  )
+  const search = query ? encode(query) : ''
+  return {
+    method: feature.method === 'GET' ? 'GET' : 'POST',
+    path: search ? `${path}?${search}` : path,
+    body,
   }
 }

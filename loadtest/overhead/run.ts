@@ -9,6 +9,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
@@ -21,6 +22,8 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '32' },
     port: { type: 'string', default: '39111' },
+    /** A subset of the modes, comma-separated (none is always included: ratios are to it). */
+    modes: { type: 'string' },
   },
 })
 const rounds = Number(values.rounds)
@@ -28,6 +31,14 @@ const seconds = Number(values.seconds)
 const warmup = Number(values.warmup)
 const connections = Number(values.connections)
 const port = Number(values.port)
+const wanted = values.modes?.split(',').map((m) => m.trim())
+for (const mode of wanted ?? []) {
+  if (!MODES.includes(mode as Mode)) {
+    console.error(`bench: unknown mode ${mode}; modes are ${MODES.join(', ')}`)
+    process.exit(2)
+  }
+}
+const modes: readonly Mode[] = wanted ? MODES.filter((m) => m === 'none' || wanted.includes(m)) : MODES
 
 const hasTaskset = spawnSync('taskset', ['-c', '1', 'true']).status === 0
 if (!hasTaskset) {
@@ -57,17 +68,34 @@ async function load(duration: number): Promise<autocannon.Result> {
   return autocannon({ url: `http://127.0.0.1:${port}/api/search?q=x`, connections, duration, pipelining: 1 })
 }
 
-async function measure(mode: Mode): Promise<number> {
+/**
+ * The server's CPU time so far, in ms (user + system, from /proc; taskset execs node, so the pid is
+ * the server's). On a machine other work shares, throughput follows the share of the core the
+ * server gets; CPU time per request does not, so it is reported alongside.
+ */
+function cpuMillis(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 // utime, stime in USER_HZ (100)
+}
+
+interface Sample {
+  rps: number
+  cpuUsPerRequest: number
+}
+
+async function measure(mode: Mode): Promise<Sample> {
   const server = await startServer(mode)
   try {
     await load(warmup)
+    const cpuBefore = cpuMillis(server.pid as number)
     const result = await load(seconds)
+    const cpu = cpuMillis(server.pid as number) - cpuBefore
     if (result.non2xx > 0 || result.errors > 0) {
       throw new Error(
         `bench: mode ${mode} had ${result.non2xx} non-2xx responses and ${result.errors} errors`,
       )
     }
-    return result.requests.total / seconds
+    return { rps: result.requests.total / seconds, cpuUsPerRequest: (cpu * 1000) / result.requests.total }
   } finally {
     server.kill('SIGTERM')
     await once(server, 'exit')
@@ -80,17 +108,21 @@ const median = (xs: number[]) => {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2
 }
 
-const samples = new Map<Mode, number[]>(MODES.map((m) => [m, []]))
+const samples = new Map<Mode, number[]>(modes.map((m) => [m, []]))
+const cpuSamples = new Map<Mode, number[]>(modes.map((m) => [m, []]))
 console.error(
-  `bench: ${rounds} rounds x ${MODES.length} modes x ${warmup + seconds}s, ${connections} connections`,
+  `bench: ${rounds} rounds x ${modes.length} modes x ${warmup + seconds}s, ${connections} connections`,
 )
 for (let round = 0; round < rounds; round++) {
   // Rotate the order every round so no mode always runs first (or last) on a warm machine.
-  const order = MODES.map((_, i) => MODES[(i + round) % MODES.length] as Mode)
+  const order = modes.map((_, i) => modes[(i + round) % modes.length] as Mode)
   for (const mode of order) {
-    const rps = await measure(mode)
+    const { rps, cpuUsPerRequest } = await measure(mode)
     samples.get(mode)?.push(rps)
-    console.error(`bench: round ${round + 1}/${rounds} ${mode.padEnd(12)} ${rps.toFixed(0)} req/s`)
+    cpuSamples.get(mode)?.push(cpuUsPerRequest)
+    console.error(
+      `bench: round ${round + 1}/${rounds} ${mode.padEnd(13)} ${rps.toFixed(0)} req/s, ${cpuUsPerRequest.toFixed(1)} us CPU/request`,
+    )
   }
 }
 
@@ -98,12 +130,50 @@ for (let round = 0; round < rounds; round++) {
 // round's machine state; the median of those ratios is the figure to quote. Medians of the raw
 // throughputs are printed alongside, with their spread across rounds.
 const none = samples.get('none') ?? []
+/** `min..max` of one mode's samples. */
+const range = (xs: number[], digits: number) =>
+  `${Math.min(...xs).toFixed(digits)}..${Math.max(...xs).toFixed(digits)}`
+/** The median over rounds of each round's sample divided by that round's `base` sample. */
+const medianRatio = (xs: number[], base: number[]) => median(xs.map((x, i) => x / (base[i] as number)))
 console.log('\nmode          median req/s   min..max          vs none (median of per-round ratios)   cost')
-for (const mode of MODES) {
+for (const mode of modes) {
   const rps = samples.get(mode) ?? []
-  const ratio = median(rps.map((r, i) => r / (none[i] as number)))
-  const range = `${Math.min(...rps).toFixed(0)}..${Math.max(...rps).toFixed(0)}`
+  const ratio = medianRatio(rps, none)
   console.log(
-    `${mode.padEnd(13)} ${median(rps).toFixed(0).padStart(12)}   ${range.padEnd(16)}  ${ratio.toFixed(3).padStart(7)}${' '.repeat(32)}${((1 - ratio) * 100).toFixed(1).padStart(5)}%`,
+    `${mode.padEnd(13)} ${median(rps).toFixed(0).padStart(12)}   ${range(rps, 0).padEnd(16)}  ${ratio.toFixed(3).padStart(7)}${' '.repeat(32)}${((1 - ratio) * 100).toFixed(1).padStart(5)}%`,
+  )
+}
+
+// The spans' bar is against plain tracker: per round, how many points of `none`'s throughput
+// tracker-spans lost beyond tracker; the median over rounds, with the range.
+const tracker = samples.get('tracker') ?? []
+if (tracker.length > 0 && samples.has('tracker-spans')) {
+  const points = (samples.get('tracker-spans') ?? []).map(
+    (r, i) => (((tracker[i] as number) - r) / (none[i] as number)) * 100,
+  )
+  console.log(
+    `\ntracker-spans vs tracker: ${median(points).toFixed(1)} points below (rounds ${range(points, 1)})`,
+  )
+}
+
+// Server CPU per request, the same way: each mode's median over rounds and its ratio to none in
+// the same round. The throughput a mode can reach on a core of its own is the inverse of this.
+const noneCpu = cpuSamples.get('none') ?? []
+console.log('\nmode          median us CPU/request   min..max        vs none (median of per-round ratios)')
+for (const mode of modes) {
+  const cpu = cpuSamples.get(mode) ?? []
+  console.log(
+    `${mode.padEnd(13)} ${median(cpu).toFixed(1).padStart(20)}   ${range(cpu, 1).padEnd(14)}  ${medianRatio(cpu, noneCpu).toFixed(3).padStart(7)}`,
+  )
+}
+const trackerCpu = cpuSamples.get('tracker') ?? []
+if (trackerCpu.length > 0 && cpuSamples.has('tracker-spans')) {
+  // Throughput-equivalent: on a core of its own, tracker-spans serves tracker's CPU/request divided
+  // by its own, as a share of tracker's throughput; expressed in points of none's throughput.
+  const points = (cpuSamples.get('tracker-spans') ?? []).map(
+    (c, i) => ((noneCpu[i] as number) / (trackerCpu[i] as number) - (noneCpu[i] as number) / c) * 100,
+  )
+  console.log(
+    `tracker-spans vs tracker, by CPU/request: ${median(points).toFixed(1)} points of none's throughput below (rounds ${range(points, 1)})`,
   )
 }

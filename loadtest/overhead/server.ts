@@ -7,8 +7,8 @@
 import { createServer } from 'node:http'
 import { LATENCY_BUCKETS_MS, METERS, METRICS, UNITS } from '@feature-analytics/schema'
 import { createFeatureTracker } from '@feature-analytics/tracker'
-import { featureTracking } from '@feature-analytics/tracker-koa'
-import { FeatureAggregator } from '@feature-analytics/tracker-node'
+import { featureTracking, serverSpan } from '@feature-analytics/tracker-koa'
+import { FeatureAggregator, startTelemetry } from '@feature-analytics/tracker-node'
 import Router from '@koa/router'
 import { type Attributes, context, metrics, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
@@ -21,7 +21,7 @@ import {
 import { BatchSpanProcessor, InMemorySpanExporter, TracerProvider } from '@opentelemetry/sdk-trace'
 import Koa from 'koa'
 
-export const MODES = ['none', 'middleware', 'tracker', 'seed-metrics', 'seed-spans'] as const
+export const MODES = ['none', 'middleware', 'tracker', 'tracker-spans', 'seed-metrics', 'seed-spans'] as const
 export type Mode = (typeof MODES)[number]
 
 const USER = { userId: 'u-1', tenantId: 't-1', plan: 'pro' as const }
@@ -84,6 +84,9 @@ function instrumentation(mode: Mode): Koa.Middleware[] {
       })
       return [featureTracking(tracker)('search')]
     }
+    case 'tracker-spans':
+      // Added by appMiddleware: a server span per request, sampled at the default ratio.
+      return instrumentation('tracker')
     case 'seed-metrics':
       return [seedDecorator('search', false)]
     case 'seed-spans': {
@@ -99,8 +102,30 @@ function instrumentation(mode: Mode): Koa.Middleware[] {
   }
 }
 
+/**
+ * "tracker + sampled spans": what the sample API runs. startTelemetry with its default head
+ * sampler (OTEL_TRACES_SAMPLER unset: parent-based ratio 0.1), W3C propagators and the
+ * AsyncLocalStorage context manager, and tracker-koa's serverSpan() on every request. Sampled
+ * spans go through a batch processor into memory, dropped each second as an exporter would.
+ */
+function appMiddleware(mode: Mode): Koa.Middleware[] {
+  if (mode !== 'tracker-spans') return []
+  const exporter = new InMemorySpanExporter()
+  const telemetry = startTelemetry({
+    serviceName: 'bench',
+    exportIntervalMillis: 10_000,
+    metricExporters: [new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)],
+    spanProcessors: [new BatchSpanProcessor({ exporter })],
+    shutdownSignals: false,
+  })
+  setInterval(() => exporter.reset(), 1000).unref()
+  console.error(`bench: tracker-spans samples with ${telemetry.sampling}`)
+  return [serverSpan()]
+}
+
 export function createBenchApp(mode: Mode): Koa {
   const app = new Koa()
+  for (const middleware of appMiddleware(mode)) app.use(middleware)
   const router = new Router()
   app.use(async (ctx, next) => {
     ctx.state.user = USER

@@ -45,6 +45,7 @@ interface ComposeService {
 
 function checkCompose(): void {
   const services = yamlOf('docker-compose.yml').services as Record<string, ComposeService>
+  const provision = readFileSync(file('scripts/provision'), 'utf8')
   const collectorVersion = /version: (\S+)/.exec(
     readFileSync(file('otel-collector/builder-config.yaml'), 'utf8'),
   )?.[1]
@@ -77,13 +78,17 @@ function checkCompose(): void {
     services.collector?.image === `otel/opentelemetry-collector-contrib:${collectorVersion}`,
     `collector image must match the builder manifest version ${collectorVersion}`,
   )
-  const prometheusVersion = /^PROMETHEUS_VERSION=(\S+)$/m.exec(
-    readFileSync(file('scripts/provision'), 'utf8'),
-  )?.[1]
+  const prometheusVersion = /^PROMETHEUS_VERSION=(\S+)$/m.exec(provision)?.[1]
   assert(
     services.prometheus?.image === `prom/prometheus:v${prometheusVersion}`,
     `prometheus image must be the version scripts/provision builds, ${prometheusVersion}`,
   )
+  const jaegerVersion = /^JAEGER_VERSION=(\S+)$/m.exec(provision)?.[1]
+  assert(
+    services.jaeger?.image === `jaegertracing/jaeger:${jaegerVersion}`,
+    `jaeger image must be the release scripts/provision builds, ${jaegerVersion}`,
+  )
+  assert(services.jaeger?.volumes?.includes('./jaeger:/etc/jaeger:ro'), 'jaeger must mount ./jaeger')
   assert(
     services.collector?.volumes?.includes('./otel-collector:/etc/otelcol:ro'),
     'collector must mount ./otel-collector',
@@ -101,17 +106,41 @@ function checkCompose(): void {
   )
 }
 
+interface Datasource {
+  uid: string
+  type: string
+  jsonData?: { exemplarTraceIdDestinations?: { name: string; datasourceUid: string }[] }
+}
+
 function checkGrafana(): void {
-  const datasources = yamlOf('grafana/provisioning/datasources/prometheus.yml').datasources as {
-    uid: string
-  }[]
+  const datasources = ymlIn('grafana/provisioning/datasources').flatMap(
+    (path) => yamlOf(path).datasources as Datasource[],
+  )
   const providers = yamlOf('grafana/provisioning/dashboards/feature-analytics.yml').providers as {
     options: { path: string }
   }[]
   const dashboard = JSON.parse(readFileSync(DASHBOARD_PATH, 'utf8')) as {
-    panels: { type: string; datasource?: { uid: string }; targets?: { expr: string }[] }[]
+    panels: {
+      type: string
+      datasource?: { uid: string }
+      targets?: { expr: string; exemplar?: boolean }[]
+    }[]
   }
   const uids = new Set(datasources.map((d) => d.uid))
+  // Exemplar dots must open a trace: every exemplar link points at a provisioned Jaeger datasource.
+  const jaegerUids = new Set(datasources.filter((d) => d.type === 'jaeger').map((d) => d.uid))
+  const links = datasources.flatMap((d) => d.jsonData?.exemplarTraceIdDestinations ?? [])
+  assert(links.length > 0, 'no datasource links exemplars to traces (exemplarTraceIdDestinations)')
+  for (const link of links) {
+    assert(
+      jaegerUids.has(link.datasourceUid),
+      `exemplar link ${link.name} points at ${link.datasourceUid}, not a provisioned Jaeger datasource`,
+    )
+  }
+  assert(
+    dashboard.panels.some((p) => p.type === 'timeseries' && p.targets?.some((t) => t.exemplar)),
+    'no time series panel shows exemplars',
+  )
   for (const panel of dashboard.panels.filter((p) => p.type !== 'row')) {
     assert(
       panel.datasource && uids.has(panel.datasource.uid),
@@ -159,6 +188,10 @@ export function checks(): Check[] {
         ]),
     },
     {
+      name: 'jaeger validate jaeger/config.yaml',
+      run: () => run(join(BIN, 'jaeger'), ['validate', '--config', file('jaeger/config.yaml')]),
+    },
+    {
       name: 'promtool check config',
       run: () => run(promtool, ['check', 'config', 'prometheus/prometheus.yml']),
     },
@@ -199,7 +232,7 @@ export function checks(): Check[] {
       },
     },
     { name: 'shellcheck scripts/provision', run: () => run('shellcheck', ['scripts/provision']) },
-    ...['otel-collector', 'prometheus', 'grafana'].map((dir) => ({
+    ...['otel-collector', 'prometheus', 'grafana', 'jaeger'].map((dir) => ({
       name: `${dir}/README.md example`,
       run: () => readmeExample(`${dir}/README.md`),
     })),

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { DEFAULT_METRICS_PORT, DEFAULT_OTLP_HTTP_PORT } from '@feature-analytics/tracker-node'
 import { BIN, ROOT, STATE } from './paths.ts'
 import type { Readiness } from './ready.ts'
 
@@ -27,6 +28,11 @@ export interface StackOptions {
   collectorDebug?: boolean
   /** How often the API replicas export metrics, in milliseconds. */
   exportIntervalMs?: number
+  /**
+   * Share of fast, error-free traces the Collector's tail sampler keeps, in percent (default 10,
+   * otel-collector/config.yaml); errors and slow traces are always kept.
+   */
+  tracesKeepPercent?: number
   /** Seed the demo accounts on the first replica (the e2e turns this off: its ledger must be all there is). */
   seedDemo?: boolean
 }
@@ -48,10 +54,17 @@ export const PROMETHEUS_FEATURE_FLAGS = [
   '--web.enable-lifecycle',
 ] as const
 export const PROMETHEUS_DATA = join(STATE, 'prometheus-data')
-export const COLLECTOR_OTLP_URL = 'http://127.0.0.1:4318'
+export const REDIS_DATA = join(STATE, 'redis-data')
+export const COLLECTOR_OTLP_URL = `http://127.0.0.1:${DEFAULT_OTLP_HTTP_PORT}`
+/** Jaeger's query API (`/api/services`, `/api/traces/{id}`); its OTLP/HTTP receiver takes the Collector's traces. */
+export const JAEGER_URL = 'http://127.0.0.1:16686'
+export const JAEGER_OTLP_URL = 'http://127.0.0.1:4320'
 export const API_URLS = ['http://127.0.0.1:3000', 'http://127.0.0.1:3010'] as const
 /** Each replica's own Prometheus-format page, in API_URLS order. */
-export const API_METRICS_URLS = ['http://127.0.0.1:9464/metrics', 'http://127.0.0.1:9474/metrics'] as const
+export const API_METRICS_URLS = [
+  `http://127.0.0.1:${DEFAULT_METRICS_PORT}/metrics`,
+  `http://127.0.0.1:${DEFAULT_METRICS_PORT + 10}/metrics`,
+] as const
 export const DEFAULT_EXPORT_INTERVAL_MS = 5000
 export const CONSOLE_URL = 'http://127.0.0.1:3020'
 
@@ -77,9 +90,7 @@ function insightsConsole(): Component {
       CONSOLE_PORT: new URL(CONSOLE_URL).port,
       CONSOLE_TOKEN: token,
       PROMETHEUS_URL,
-      // Jaeger's query API (the traces issue's jaeger component); until it runs, the console's
-      // trace panel says so.
-      JAEGER_URL: 'http://127.0.0.1:16686',
+      JAEGER_URL,
     },
     ports: [Number(new URL(CONSOLE_URL).port)],
     ready: { kind: 'http', url: `${CONSOLE_URL}/healthz` },
@@ -119,8 +130,22 @@ export function components(options: StackOptions = {}): Component[] {
     {
       name: 'redis',
       command: join(BIN, 'redis-server'),
-      // No persistence: the stack starts empty, like the fresh Prometheus.
-      args: ['--bind', '127.0.0.1', '--port', '6379', '--save', '', '--appendonly', 'no'],
+      // Every write in the append-only file before Redis answers it, so a Redis restart neither loses
+      // adoption counts nor fires their stages again. `up` starts it empty, like the fresh Prometheus.
+      args: [
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        '6379',
+        '--dir',
+        REDIS_DATA,
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+      ],
       ports: [6379],
       ready: { kind: 'redis', port: 6379 },
       url: 'redis://127.0.0.1:6379',
@@ -139,11 +164,28 @@ export function components(options: StackOptions = {}): Component[] {
       url: `${PROMETHEUS_URL}/ (HTTP API; OTLP at /api/v1/otlp/v1/metrics)`,
     },
     {
+      name: 'jaeger',
+      command: join(BIN, 'jaeger'),
+      args: ['--config', join(ROOT, 'jaeger/config.yaml')],
+      env: { JAEGER_BIND_HOST: '127.0.0.1' },
+      ports: [Number(new URL(JAEGER_URL).port), Number(new URL(JAEGER_OTLP_URL).port), 16685, 13134],
+      // The query API answers only once storage is open, which is what the Collector's traces need.
+      ready: { kind: 'http', url: `${JAEGER_URL}/api/services` },
+      url: `${JAEGER_URL}/ (query API; OTLP/HTTP at ${JAEGER_OTLP_URL})`,
+    },
+    {
       name: 'collector',
       command: join(BIN, 'otelcol-fa'),
       args: collectorConfigs.flatMap((file) => ['--config', join(ROOT, 'otel-collector', file)]),
-      env: { OTELCOL_BIND_HOST: '127.0.0.1', PROMETHEUS_OTLP_URL: `${PROMETHEUS_URL}/api/v1/otlp` },
-      ports: [4318, 13133, 8888],
+      env: {
+        OTELCOL_BIND_HOST: '127.0.0.1',
+        PROMETHEUS_OTLP_URL: `${PROMETHEUS_URL}/api/v1/otlp`,
+        JAEGER_OTLP_URL,
+        ...(options.tracesKeepPercent === undefined
+          ? {}
+          : { TRACES_KEEP_PERCENT: String(options.tracesKeepPercent) }),
+      },
+      ports: [DEFAULT_OTLP_HTTP_PORT, 13133, 8888],
       ready: { kind: 'http', url: 'http://127.0.0.1:13133/' },
       url: `${COLLECTOR_OTLP_URL} (OTLP/HTTP), health http://127.0.0.1:13133/`,
     },

@@ -2,9 +2,9 @@
  * Bringing the stack, or one component of it, up and down. Every failure names the component and
  * shows its last log lines: a stack that fails quietly costs more time than one that fails loudly.
  */
-import { existsSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Component, components, PROMETHEUS_DATA, type StackOptions } from './components.ts'
+import { type Component, components, PROMETHEUS_DATA, REDIS_DATA, type StackOptions } from './components.ts'
 import { ROOT } from './paths.ts'
 import { lastLogLines, logPath, runningPid, start, stop } from './process.ts'
 import { portInUse, waitReady } from './ready.ts'
@@ -34,6 +34,8 @@ export async function startComponent(
     log(`stack: ${component.name} already running`)
     return
   }
+  // Redis keeps its append-only file here; a restarted Redis reads it back.
+  if (component.name === 'redis') mkdirSync(REDIS_DATA, { recursive: true })
   for (const port of component.ports) {
     if (await portInUse(port)) {
       throw new StackError(
@@ -82,7 +84,10 @@ export async function up(options: UpOptions = {}): Promise<void> {
   if (running.length > 0) {
     throw new StackError(`already running: ${running.join(', ')} (npm run stack:down first)`)
   }
-  if (!options.keepData) rmSync(PROMETHEUS_DATA, { recursive: true, force: true })
+  if (!options.keepData) {
+    rmSync(PROMETHEUS_DATA, { recursive: true, force: true })
+    rmSync(REDIS_DATA, { recursive: true, force: true })
+  }
   if (options.buildWeb) await buildWebUi(log)
   const started: Component[] = []
   try {

@@ -40,6 +40,7 @@ const { partialSuccess } = await call('POST', '/v1/metrics', token, {
                 dataPoints: [
                   {
                     asInt: 1,
+                    timeUnixNano: `${Date.now()}000000`, // the ingest refuses points far from now
                     attributes: [
                       { key: 'feature.name', value: { stringValue: 'dashboard_share' } },
                       { key: 'ui.element', value: { stringValue: 'dashboard-share' } },

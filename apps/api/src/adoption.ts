@@ -4,11 +4,17 @@
  */
 import { RedisAdoptionStore } from '@feature-analytics/adoption-redis'
 import type { AdoptionStore } from '@feature-analytics/tracker'
+import type { Logger } from 'pino'
 
 export interface OpenAdoptionStore {
   kind: 'redis' | 'memory'
   /** Undefined: the tracker's default in-memory store. */
   store: AdoptionStore | undefined
+  /**
+   * Waits (at most `timeoutMs`) for adds still retrying against Redis, so the stages they fire are
+   * in the last telemetry export; logs how many were still waiting.
+   */
+  settle(timeoutMs: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -16,9 +22,36 @@ export class AdoptionStoreUnavailableError extends Error {
   override name = 'AdoptionStoreUnavailableError'
 }
 
-export const openAdoptionStore = async (redisUrl: string | undefined): Promise<OpenAdoptionStore> => {
-  if (!redisUrl) return { kind: 'memory', store: undefined, close: async () => {} }
-  const store = new RedisAdoptionStore({ url: redisUrl })
+export const openAdoptionStore = async (
+  redisUrl: string | undefined,
+  logger: Logger,
+): Promise<OpenAdoptionStore> => {
+  if (!redisUrl) return { kind: 'memory', store: undefined, settle: async () => {}, close: async () => {} }
+  const log = logger.child({ component: 'adoption-redis' })
+  // Through the JSON logs, at most one line a second (ioredis reports every reconnect attempt);
+  // calls wait and retry in order with their operation ids meanwhile, so nothing is applied twice
+  // or lost within retryForMillis.
+  let lastLogged = 0
+  let suppressed = 0
+  let unreachable = false
+  const store = new RedisAdoptionStore({
+    url: redisUrl,
+    onError: (error) => {
+      unreachable = true
+      if (Date.now() - lastLogged < 1000) {
+        suppressed += 1
+        return
+      }
+      lastLogged = Date.now()
+      log.warn({ err: error, suppressed }, 'Redis unreachable: adoption calls wait and retry in order')
+      suppressed = 0
+    },
+  })
+  store.redis.on('ready', () => {
+    if (!unreachable) return
+    unreachable = false
+    log.info({ pending: store.pending }, 'Redis reachable again')
+  })
   // Fail at startup, not on the first tracked call: a replica that cannot reach the shared store
   // would count stages on its own and fire them twice. The URL is not echoed (it may hold a password).
   try {
@@ -30,5 +63,24 @@ export const openAdoptionStore = async (redisUrl: string | undefined): Promise<O
       cause: error,
     })
   }
-  return { kind: 'redis', store, close: () => store.close() }
+  const persistence = await store.persistence()
+  if (persistence && !(persistence.appendonly && persistence.appendfsync === 'always')) {
+    log.warn(
+      persistence,
+      'Redis does not persist every write (appendonly yes, appendfsync always): a Redis restart will lose counts and fire stages again',
+    )
+  }
+  return {
+    kind: 'redis',
+    store,
+    settle: async (timeoutMs) => {
+      const left = await store.settle(timeoutMs)
+      if (left > 0)
+        log.error(
+          { pending: left },
+          'adoption calls still waiting for Redis at shutdown: their stages are lost',
+        )
+    },
+    close: () => store.close(),
+  }
 }

@@ -3,14 +3,22 @@
  * so tests run it on an ephemeral port with their own telemetry, and main.ts runs it for real.
  */
 
-import { type AdoptionStore, createFeatureTracker, type FeatureRecorder } from '@feature-analytics/tracker'
-import { featureTracking } from '@feature-analytics/tracker-koa'
-import { bodyParser } from '@koa/bodyparser'
+import {
+  type AdoptionStore,
+  createFeatureTracker,
+  type FeatureRecorder,
+  type TenantBudget,
+} from '@feature-analytics/tracker'
+import { featureTracking, serverSpan } from '@feature-analytics/tracker-koa'
 import { Router } from '@koa/router'
+import type { Redis } from 'ioredis'
 import Koa from 'koa'
 import type { Logger } from 'pino'
 import { DEFAULT_PASSWORD_COST } from './auth/passwords.ts'
+import { type AuthLimits, AuthThrottle } from './auth/throttle.ts'
+import { jsonBody } from './body.ts'
 import { trackerCatalog } from './catalog.ts'
+import { originCheck } from './csrf.ts'
 import { errorHandler } from './errors.ts'
 import { TokenBucketLimiter } from './ingest/rate-limit.ts'
 import type { IngestSink } from './ingest/translate.ts'
@@ -27,15 +35,23 @@ import { securityHeaders, webFrontend } from './static.ts'
 import { InMemoryStore } from './store/memory.ts'
 import type { Store } from './store/types.ts'
 
-/** Where feature metrics go: tracker-node's FeatureAggregator is both a recorder and the ingest's sink. */
-export type Aggregation = FeatureRecorder & IngestSink
+/**
+ * Where feature metrics go: tracker-node's FeatureAggregator is both a recorder and the ingest's
+ * sink, and its tenant budget is the one the tracker uses too.
+ */
+export type Aggregation = FeatureRecorder & IngestSink & { readonly tenantBudget: TenantBudget }
 
 export interface AppOptions {
   webDist?: string | undefined
   cookieSecure?: boolean
+  /** Reverse proxies in front whose X-Forwarded-* headers are believed (TRUST_PROXY); 0: none. */
+  trustProxyHops?: number
+  /** Origins besides the server's own that may send state-changing requests (ALLOWED_ORIGINS). */
+  allowedOrigins?: string[]
+  authLimits?: AuthLimits
   sessionTtlMs?: number
-  ingest?: { ratePerSecond: number; burst: number }
-  maxTenants?: number
+  /** Per-user request rate; per-session clicks and visits per 5 minutes (ingest/session-budget.ts). */
+  ingest?: { ratePerSecond: number; burst: number; sessionClicks?: number; sessionVisits?: number }
   /**
    * scrypt N for new password hashes (a power of two). The default costs about 50 ms per hash on
    * purpose; only a run that creates thousands of throwaway accounts (the validation study)
@@ -50,6 +66,8 @@ export interface AppDeps {
   adoptionStore?: AdoptionStore | undefined
   logger?: Logger
   readiness?: Readiness
+  /** Where sign-up and login counters live, shared by replicas; in memory when absent. */
+  limiterRedis?: Redis | undefined
   now?: () => number
   options?: AppOptions
 }
@@ -65,7 +83,8 @@ export const createApp = (deps: AppDeps): Koa => {
     catalog: trackerCatalog(),
     recorder: deps.aggregation,
     ...(deps.adoptionStore ? { adoptionStore: deps.adoptionStore } : {}),
-    limits: { maxTenants: options.maxTenants ?? 1000 },
+    // One budget for usage and browser clicks: a tenant folds into _other in both or in neither.
+    tenantBudget: deps.aggregation.tenantBudget,
   })
   const services: Services = {
     store,
@@ -79,17 +98,29 @@ export const createApp = (deps: AppDeps): Koa => {
       ttlMs: options.sessionTtlMs ?? 7 * 24 * 3_600_000,
       secureCookie: options.cookieSecure ?? false,
     },
+    throttle: new AuthThrottle(options.authLimits, deps.limiterRedis),
   }
-  const trackFeature = featureTracking(tracker)
+  // A `feature.<name>` span around each handler times exactly what the latency histogram records,
+  // so a latency exemplar (which names it) leads to a span of the exemplar's own duration.
+  const trackFeature = featureTracking(tracker, { childSpan: true })
   const limiter = new TokenBucketLimiter(options.ingest ?? { ratePerSecond: 2, burst: 30 })
-  const apiBody = bodyParser({ enableTypes: ['json'], jsonLimit: API_BODY_LIMIT })
+  const apiBody = jsonBody(API_BODY_LIMIT)
 
   const app = new Koa()
+  const hops = options.trustProxyHops ?? 0
+  app.proxy = hops > 0
+  // The client's address is the one the outermost trusted proxy saw: the last `hops` entries of
+  // X-Forwarded-For were added by our proxies, anything before them by the client.
+  app.maxIpsCount = hops
   // Errors outside the middleware chain (a socket failing mid-response) would otherwise go to stderr.
   app.on('error', (err: unknown) => logger.warn({ err }, 'response error'))
+  // First, so the request's span (sampled by the tracer provider's head sampler) is active for
+  // everything after it: trackFeature tags it with the feature, tenant, plan and user.
+  app.use(serverSpan())
   app.use(requestLog(logger))
   app.use(errorHandler(logger))
   app.use(securityHeaders)
+  app.use(originCheck(options.allowedOrigins))
   // The ingest parses its own body with a 64 KiB limit; everything under /api shares this parser.
   app.use((ctx, next) => (ctx.path.startsWith('/api/') ? apiBody(ctx, next) : next()))
   // One root router, so a known path with the wrong method answers 405 instead of 404.
@@ -100,7 +131,10 @@ export const createApp = (deps: AppDeps): Koa => {
     authRoutes(services),
     featureRoutes(services, trackFeature),
     billingRoutes(services),
-    ingestRoutes(services, deps.aggregation, limiter),
+    ingestRoutes(services, deps.aggregation, limiter, {
+      ...(options.ingest?.sessionClicks ? { clicks: options.ingest.sessionClicks } : {}),
+      ...(options.ingest?.sessionVisits ? { visits: options.ingest.sessionVisits } : {}),
+    }),
   ]) {
     root.use(router.routes())
   }

@@ -4,11 +4,14 @@
  */
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { startTelemetry } from '@feature-analytics/tracker-node'
+import { TenantBudget } from '@feature-analytics/tracker/internal'
+import { startTelemetry, TelemetryConfigError } from '@feature-analytics/tracker-node'
 import packageJson from '../package.json' with { type: 'json' }
 import { openAdoptionStore } from './adoption.ts'
 import { createApp } from './app.ts'
+import { openLimiterRedis } from './auth/throttle.ts'
 import { FEATURE_NAMES } from './catalog.ts'
+import { answerClientErrors } from './client-errors.ts'
 import { ConfigError, loadConfig } from './config.ts'
 import { createLogger } from './logger.ts'
 import type { Readiness } from './routes/health.ts'
@@ -37,13 +40,28 @@ const fail = (message: string, error: unknown): never => {
   process.exit(1)
 }
 
-const telemetry = startTelemetry({
+const startTelemetryOrExit: typeof startTelemetry = (options) => {
+  try {
+    return startTelemetry(options)
+  } catch (error) {
+    // A bad OTEL_* variable (an unknown OTEL_TRACES_SAMPLER, say): the same clear exit as ConfigError.
+    if (!(error instanceof TelemetryConfigError)) throw error
+    process.stderr.write(`saas-api: invalid configuration: ${error.message}\n`)
+    process.exit(1)
+  }
+}
+
+const telemetry = startTelemetryOrExit({
   serviceName: config.serviceName,
   serviceVersion: packageJson.version,
   ...(config.serviceInstanceId ? { serviceInstanceId: config.serviceInstanceId } : {}),
   ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}),
   ...(config.metricsPort ? { prometheusPort: config.metricsPort, prometheusHost: config.host } : {}),
-  aggregator: { features: FEATURE_NAMES, maxTenants: config.maxTenants },
+  // The one tenant budget: createApp gives the aggregator's to the tracker.
+  aggregator: {
+    features: FEATURE_NAMES,
+    tenantBudget: new TenantBudget(config.maxTenants, { idleMillis: config.tenantIdleMs }),
+  },
   // main.ts owns the signals: the server has to drain before the last metrics flush.
   shutdownSignals: false,
   shutdownTimeoutMillis: config.shutdownTimeoutMs,
@@ -52,9 +70,10 @@ await telemetry.ready.catch((error: unknown) =>
   fail(`metrics endpoint could not listen on port ${config.metricsPort}`, error),
 )
 
-const adoption = await openAdoptionStore(config.redisUrl).catch((error: unknown) =>
+const adoption = await openAdoptionStore(config.redisUrl, logger).catch((error: unknown) =>
   fail('cannot open the Redis adoption store (REDIS_URL)', error),
 )
+const limiterRedis = config.redisUrl ? openLimiterRedis(config.redisUrl, logger) : undefined
 const store = new InMemoryStore()
 if (config.seedDemo) await seedDemoAccounts(store, config.demoPassword)
 
@@ -65,16 +84,20 @@ const app = createApp({
   adoptionStore: adoption.store,
   logger,
   readiness,
+  limiterRedis,
   options: {
     webDist: config.webDist,
     cookieSecure: config.cookieSecure,
+    trustProxyHops: config.trustProxyHops,
+    allowedOrigins: config.allowedOrigins,
+    authLimits: config.authLimits,
     sessionTtlMs: config.sessionTtlMs,
     ingest: config.ingest,
-    maxTenants: config.maxTenants,
   },
 })
 
 const server: Server = app.listen(config.port, config.host)
+answerClientErrors(server)
 await new Promise<void>((resolve) => {
   server.once('listening', resolve)
   server.once('error', (error) => fail(`cannot listen on ${config.host}:${config.port}`, error))
@@ -85,6 +108,7 @@ logger.info(
     url: `http://${config.host}:${port}`,
     metrics: telemetry.prometheusUrl ?? 'off',
     otlp: config.otlpEndpoint ? 'on' : 'off',
+    traceSampling: telemetry.sampling,
     adoptionStore: adoption.kind,
     demoAccounts: config.seedDemo,
   },
@@ -96,5 +120,10 @@ installShutdown({
   readiness,
   logger,
   timeoutMs: config.shutdownTimeoutMs,
-  closers: [() => telemetry.shutdown(), () => adoption.close()],
+  closers: [
+    (remainingMs) => adoption.settle(remainingMs / 2),
+    () => telemetry.shutdown(),
+    () => adoption.close(),
+    async () => void (await limiterRedis?.quit()),
+  ],
 })

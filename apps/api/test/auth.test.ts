@@ -1,6 +1,6 @@
 /** Signup, login, sessions (bearer and cookie), logout, members, and the demo accounts. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEMO_PASSWORD, startApi, type TestApi } from './harness.ts'
+import { DEMO_PASSWORD, startApi, type TestApi } from '../src/testing.ts'
 
 let api: TestApi
 beforeAll(async () => {

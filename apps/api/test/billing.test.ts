@@ -1,7 +1,7 @@
 /** Plan changes, renewals and cancellations, and the adoption metrics they produce. */
 import { ATTR, METRICS } from '@feature-analytics/schema'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { type Account, startApi, type TestApi } from './harness.ts'
+import { type Account, startApi, type TestApi } from '../src/testing.ts'
 
 let api: TestApi
 beforeAll(async () => {

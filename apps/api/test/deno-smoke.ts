@@ -7,16 +7,16 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { ATTR, METRICS } from '@feature-analytics/schema'
+import { snapshot, testReader } from '@feature-analytics/test-support/metrics'
 import { FeatureAggregator } from '@feature-analytics/tracker-node'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { createApp } from '../src/app.ts'
 import { FEATURE_NAMES } from '../src/catalog.ts'
-import { CollectingReader, snapshot } from './metrics.ts'
 import { click, clickMetric, exportRequest, timeSpentMetric } from './otlp.ts'
 
 const runtime = (globalThis as { Deno?: { version: { deno: string } } }).Deno
 const aggregator = new FeatureAggregator({ features: FEATURE_NAMES })
-const reader = new CollectingReader({ metricProducers: [aggregator] })
+const reader = testReader([aggregator])
 const meterProvider = new MeterProvider({ readers: [reader] })
 const server = createApp({ aggregation: aggregator }).listen(0, '127.0.0.1')
 await once(server, 'listening')

@@ -5,8 +5,15 @@
  */
 import { ATTR, METRICS } from '@feature-analytics/schema'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FEATURE_NAMES, FEATURES, type FeatureName, planIncludes, requiredPlan } from '../src/catalog.ts'
-import { type Account, type Reply, startApi, type TestApi } from './harness.ts'
+import {
+  type CallInput,
+  FEATURE_NAMES,
+  FEATURES,
+  type FeatureName,
+  planIncludes,
+  requiredPlan,
+} from '../src/catalog.ts'
+import { type Account, type Reply, startApi, type TestApi } from '../src/testing.ts'
 
 let api: TestApi
 beforeAll(async () => {
@@ -35,6 +42,24 @@ const createDashboard = async (account: Account, name = 'Revenue board') => {
   const reply = await api.request('POST', '/api/dashboards', { token: account.token, body: { name } })
   expect(reply.status).toBe(201)
   return reply.body.dashboard.id as string
+}
+
+interface Served {
+  name: string
+  method: string
+  path: string
+  example: CallInput
+  invalid: CallInput
+}
+
+/** Calls a feature as `GET /api/features` describes it, filling `:name` segments from `ids`. */
+const serve = (account: Account, feature: Served, input: CallInput, ids: Record<string, string>) => {
+  const path = feature.path.replace(/:(\w+)/g, (_, name: string) => ids[input.params?.[name] ?? ''] ?? '')
+  const query = new URLSearchParams(input.query as Record<string, string> | undefined).toString()
+  return api.request(feature.method, query ? `${path}?${query}` : path, {
+    token: account.token,
+    ...(input.body === undefined ? {} : { body: input.body }),
+  })
 }
 
 const CASES: Record<FeatureName, FeatureCase> = {
@@ -314,7 +339,23 @@ describe('feature specifics', () => {
       plans: ['pro', 'enterprise'],
       method: 'POST',
       path: '/api/dashboards/:id/share',
+      example: { params: { id: 'dashboard' }, body: { email: 'colleague@example.com' } },
+      invalid: { params: { id: 'dashboard' }, body: { email: 'not-an-email' } },
     })
+  })
+
+  it('accepts every served example call and refuses every served invalid one with 400', async () => {
+    const { features } = (await api.request('GET', '/api/features')).body as { features: Served[] }
+    const account = await api.signup('enterprise')
+    const ids: Record<string, string> = { dashboard: await createDashboard(account) }
+    for (const feature of features) {
+      const example = await serve(account, feature, feature.example, ids)
+      expect(example.status, `${feature.name} example`).toBeGreaterThanOrEqual(200)
+      expect(example.status, `${feature.name} example`).toBeLessThan(300)
+      expect((await serve(account, feature, feature.invalid, ids)).status, `${feature.name} invalid`).toBe(
+        400,
+      )
+    }
   })
 
   it('records adoption stages as a user keeps using a feature', async () => {

@@ -6,7 +6,7 @@
 import { ATTR, METRICS, TIME_SPENT_BUCKETS_MS } from '@feature-analytics/schema'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Account, startApi, type TestApi } from './harness.ts'
+import { type Account, startApi, type TestApi } from '../src/testing.ts'
 import { CUMULATIVE, click, clickMetric, exportRequest, timeSpentMetric } from './otlp.ts'
 
 let api: TestApi
@@ -165,18 +165,56 @@ describe('abuse', () => {
       expect(point.attributes).not.toHaveProperty('user.email')
   })
 
-  it('caps distinct ui.element values per feature, so a page cannot mint series', async () => {
-    const account = await api.signup('pro')
-    const before = await dropped('invalid_value')
+  it('caps distinct ui.element values per tenant: one tenant filling its budget blocks no one else', async () => {
+    const [junk, honest] = [await api.signup('free'), await api.signup('free')]
+    const before = await dropped('element_budget_exceeded')
     const points = Array.from({ length: 70 }, (_, i) => ({
-      attributes: click('data_import', `el-${i}`),
+      attributes: click('search', `junk-${i}`),
       asInt: 1,
     }))
-    const reply = await post(account, exportRequest(clickMetric(points)))
-    expect(reply.body.partialSuccess.rejectedDataPoints).toBe(6)
-    expect((await dropped('invalid_value')) - before).toBe(6)
+    const reply = await post(junk, exportRequest(clickMetric(points)))
+    // Past its 64 elements the tenant's clicks still count, under ui.element="_other".
+    expect(reply.body.partialSuccess).toEqual({ rejectedDataPoints: 0 })
+    expect((await dropped('element_budget_exceeded')) - before).toBe(6)
+    const fresh = await post(
+      honest,
+      exportRequest(clickMetric([{ attributes: click('search', 'search-go'), asInt: 2 }])),
+    )
+    expect(fresh.body.partialSuccess).toEqual({ rejectedDataPoints: 0 })
     const metrics = await api.metrics()
-    expect(metrics.points(METRICS.click, { [ATTR.featureName]: 'data_import' })).toHaveLength(64)
+    expect(metrics.points(METRICS.click, { [ATTR.tenantId]: junk.tenantId })).toHaveLength(65)
+    expect(metrics.sum(METRICS.click, { [ATTR.tenantId]: junk.tenantId, [ATTR.uiElement]: '_other' })).toBe(6)
+    expect(
+      metrics.sum(METRICS.click, { [ATTR.tenantId]: honest.tenantId, [ATTR.uiElement]: 'search-go' }),
+    ).toBe(2)
+  })
+
+  it('refuses browser points for features the tenant’s plan does not include', async () => {
+    const free = await api.signup('free')
+    const before = await dropped('feature_not_in_plan')
+    const reply = await post(
+      free,
+      exportRequest(
+        clickMetric([
+          { attributes: click('sso_configure', 'sso-save'), asInt: 1 },
+          { attributes: click('search', 'search-go'), asInt: 1 },
+        ]),
+        timeSpentMetric('audit_log_export', [5000]),
+      ),
+    )
+    expect(reply.body.partialSuccess).toEqual({
+      rejectedDataPoints: 2,
+      errorMessage: 'dropped 2 feature_not_in_plan',
+    })
+    expect((await dropped('feature_not_in_plan')) - before).toBe(2)
+    const metrics = await api.metrics()
+    expect(metrics.sum(METRICS.click, { [ATTR.tenantId]: free.tenantId })).toBe(1)
+    expect(
+      metrics.histograms(METRICS.timeSpent, {
+        [ATTR.featureName]: 'audit_log_export',
+        [ATTR.userPlan]: 'free',
+      }),
+    ).toEqual([])
   })
 
   it('refuses a 1 MB body with 413 and a message naming the limit', async () => {
@@ -279,5 +317,34 @@ describe('abuse', () => {
       (await post(account, exportRequest(clickMetric([{ attributes: click('search', 'after'), asInt: 1 }]))))
         .status,
     ).toBe(200)
+  })
+})
+
+describe('one tenant budget', () => {
+  it('folds the same tenants into _other for usage and for browser clicks', async () => {
+    const small = await startApi({ ingest: { ratePerSecond: 1000, burst: 1000 } }, false, {
+      aggregation: { maxTenants: 2 },
+    })
+    try {
+      const accounts = [await small.signup('free'), await small.signup('free'), await small.signup('free')]
+      // Two tenants spend the budget with clicks; the third then searches and clicks.
+      for (const account of accounts.slice(0, 2)) {
+        const body = exportRequest(clickMetric([{ attributes: click('search', 'search-go'), asInt: 1 }]))
+        expect((await small.request('POST', '/v1/metrics', { token: account.token, body })).status).toBe(200)
+      }
+      const late = accounts[2] as Account
+      expect((await small.request('GET', '/api/search?q=x', { token: late.token })).status).toBe(200)
+      const body = exportRequest(clickMetric([{ attributes: click('search', 'search-go'), asInt: 1 }]))
+      expect((await small.request('POST', '/v1/metrics', { token: late.token, body })).status).toBe(200)
+
+      const metrics = await small.metrics()
+      const search = { [ATTR.featureName]: 'search' }
+      expect(metrics.sum(METRICS.usage, { ...search, [ATTR.tenantId]: late.tenantId })).toBe(0)
+      expect(metrics.sum(METRICS.usage, { ...search, [ATTR.tenantId]: '_other' })).toBe(1)
+      expect(metrics.sum(METRICS.click, { ...search, [ATTR.tenantId]: late.tenantId })).toBe(0)
+      expect(metrics.sum(METRICS.click, { ...search, [ATTR.tenantId]: '_other' })).toBe(1)
+    } finally {
+      await small.close()
+    }
   })
 })

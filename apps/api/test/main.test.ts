@@ -5,11 +5,12 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { type IncomingMessage, request } from 'node:http'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { otlpReceiver } from '@feature-analytics/test-support/otlp-receiver'
+import { freePort } from '@feature-analytics/test-support/ports'
+import { startRedis } from '@feature-analytics/test-support/redis'
 import { Redis } from 'ioredis'
 import { afterEach, expect, it } from 'vitest'
-import { startRedis } from '../../../packages/adoption-redis/test/redis-server.ts'
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 const children: ChildProcess[] = []
@@ -18,15 +19,6 @@ afterEach(() => {
   for (const child of children.splice(0))
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
 })
-
-const freePort = async (): Promise<number> => {
-  const probe = createServer().listen(0, '127.0.0.1')
-  await once(probe, 'listening')
-  const { port } = probe.address() as { port: number }
-  probe.close()
-  await once(probe, 'close')
-  return port
-}
 
 const start = (env: Record<string, string>) => {
   const child = spawn(process.execPath, [main], {
@@ -53,6 +45,19 @@ const start = (env: Record<string, string>) => {
     }
   }
   return { child, lines, logged, stderr: () => stderr }
+}
+
+/** An API on ephemeral loopback ports with the demo accounts. */
+const startDemo = (env: Record<string, string>) =>
+  start({ PORT: '0', HOST: '127.0.0.1', METRICS_PORT: '0', SEED_DEMO: 'true', ...env })
+
+const loginDemo = async (url: string, email: string) => {
+  const login = await fetch(`${url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: 'demo-password' }),
+  })
+  return (await login.json()) as { token: string; user: { id: string }; tenant: { id: string } }
 }
 
 it('serves the API and its Prometheus metrics, and shuts down cleanly on SIGTERM', async () => {
@@ -114,6 +119,152 @@ it('serves the API and its Prometheus metrics, and shuts down cleanly on SIGTERM
   await expect(fetch(`${url}/healthz`)).rejects.toThrow()
 }, 60_000)
 
+it('flushes telemetry even when a slow client holds the drain past SHUTDOWN_TIMEOUT_MS', async () => {
+  const receiver = await otlpReceiver()
+  try {
+    const api = startDemo({
+      SHUTDOWN_TIMEOUT_MS: '3000',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      // No periodic export before the end: only the shutdown flush can deliver these calls.
+      OTEL_METRIC_EXPORT_INTERVAL: '600000',
+    })
+    const { url } = (await api.logged('listening')) as { url: string }
+    const { token } = await loginDemo(url, 'demo-pro@example.com')
+    const calls = 44
+    for (let i = 0; i < calls; i++) {
+      const reply = await fetch(`${url}/api/search?q=slow`, { headers: { authorization: `Bearer ${token}` } })
+      expect(reply.status).toBe(200)
+    }
+    // The slow client: headers sent, body never finished, so the drain cannot complete.
+    const slow = request(`${url}/api/dashboards`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token}`,
+        expect: '100-continue',
+      },
+    })
+    slow.on('error', () => {}) // the server cuts it off
+    slow.flushHeaders()
+    await once(slow, 'continue')
+    slow.write('{"name":')
+    const started = Date.now()
+    api.child.kill('SIGTERM')
+    const [code] = await once(api.child, 'exit')
+    const tookMs = Date.now() - started
+    expect(code).toBe(1) // a cut drain is not a clean shutdown
+    expect(tookMs).toBeLessThan(3500)
+    const search = receiver
+      .points('product.feature.usage')
+      .filter((p) => p.attributes['feature.name'] === 'search')
+    expect(search.reduce((sum, p) => sum + p.value, 0)).toBe(calls)
+    expect(api.lines.some((line) => line.includes('drain deadline passed'))).toBe(true)
+    process.stdout.write(
+      `shutdown past its deadline: exit ${code} after ${tookMs} ms, ${calls} calls flushed\n`,
+    )
+  } finally {
+    await receiver.close()
+  }
+}, 60_000)
+
+it('loses at most the last export interval of in-process aggregation on SIGKILL', async () => {
+  const receiver = await otlpReceiver()
+  const intervalMs = 1000
+  try {
+    const api = startDemo({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_METRIC_EXPORT_INTERVAL: String(intervalMs),
+    })
+    const { url } = (await api.logged('listening')) as { url: string }
+    const { token } = await loginDemo(url, 'demo-pro@example.com')
+    const search = async (n: number) => {
+      for (let i = 0; i < n; i++)
+        expect(
+          (await fetch(`${url}/api/search?q=k`, { headers: { authorization: `Bearer ${token}` } })).status,
+        ).toBe(200)
+    }
+    const exported = () =>
+      receiver
+        .points('product.feature.usage')
+        .filter((p) => p.attributes['feature.name'] === 'search')
+        .reduce((sum, p) => sum + p.value, 0)
+    await search(30)
+    // Past one full interval: the next export carries these 30.
+    const deadline = Date.now() + 10_000
+    while (exported() < 30 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100))
+    const lastExportBefore = receiver.metrics.length
+    await search(20)
+    api.child.kill('SIGKILL')
+    await once(api.child, 'exit')
+    const got = exported()
+    const exportsDuringLastCalls = receiver.metrics.length - lastExportBefore
+    process.stdout.write(
+      `SIGKILL: ${got} of 50 calls exported (export interval ${intervalMs} ms); the ${50 - got} lost were made after the last export\n`,
+    )
+    expect(got).toBeGreaterThanOrEqual(30)
+    if (exportsDuringLastCalls === 0) expect(got).toBe(30)
+  } finally {
+    await receiver.close()
+  }
+}, 60_000)
+
+it('exports a SERVER span per traced request with the feature attributes; user.id stays off metrics', async () => {
+  const receiver = await otlpReceiver()
+  try {
+    const api = startDemo({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_TRACES_SAMPLER: '',
+      OTEL_TRACES_SAMPLER_ARG: '',
+    })
+    const { url, traceSampling } = (await api.logged('listening')) as { url: string; traceSampling: string }
+    expect(traceSampling).toBe('parentbased_traceidratio(0.1)')
+    const { token, user, tenant } = await loginDemo(url, 'demo-pro@example.com')
+    // The caller sampled this trace: the parent-based sampler follows it whatever the ratio.
+    const traceId = '4bf92f3577b34e0ea8f1c2d3a1b0c9e8'
+    const search = await fetch(`${url}/api/search?q=churn`, {
+      headers: { authorization: `Bearer ${token}`, traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    })
+    expect(search.status).toBe(200)
+    api.child.kill('SIGTERM') // flushes metrics and spans on the way out
+    expect((await once(api.child, 'exit'))[0]).toBe(0)
+
+    const spans = receiver.spans() as {
+      name: string
+      traceId: string
+      spanId: string
+      parentSpanId?: string
+      kind: number
+      attributes: { key: string; value: { stringValue?: string } }[]
+    }[]
+    const span = spans.find((s) => s.traceId === traceId && s.kind === 2) // SPAN_KIND_SERVER
+    // The search's own work is inside it (under tracker-koa's feature.search span, timed like the
+    // latency histogram): the trace shows where the time went.
+    const feature = spans.find((s) => s.traceId === traceId && s.name === 'feature.search')
+    const work = spans.find((s) => s.traceId === traceId && s.name === 'search.scan')
+    expect(feature?.parentSpanId).toBe(span?.spanId)
+    expect(work?.parentSpanId).toBe(feature?.spanId)
+    expect(span?.name).toBe('GET /api/search')
+    expect(span?.kind).toBe(2) // SPAN_KIND_SERVER
+    const attributes = Object.fromEntries(span?.attributes.map((a) => [a.key, a.value.stringValue]) ?? [])
+    expect(attributes).toMatchObject({
+      'feature.name': 'search',
+      'tenant.id': tenant.id,
+      'user.plan': 'pro',
+      'user.id': user.id,
+    })
+    // Every metric point that left the process: none carries user.id, as a key or as a value.
+    const exported = JSON.stringify(receiver.metrics)
+    expect(receiver.points('product.feature.usage').length).toBeGreaterThan(0)
+    expect(exported).not.toContain('"user.id"')
+    expect(exported).not.toContain(user.id)
+  } finally {
+    await receiver.close()
+  }
+}, 60_000)
+
 it('refuses to start on bad configuration, naming the variable', async () => {
   const api = start({ PORT: 'not-a-port', LOG_LEVEL: 'chatty' })
   const [code] = await once(api.child, 'exit')
@@ -121,26 +272,19 @@ it('refuses to start on bad configuration, naming the variable', async () => {
   expect(api.stderr()).toContain('invalid configuration')
   expect(api.stderr()).toContain('PORT: expected a port number')
   expect(api.stderr()).toContain('LOG_LEVEL: ')
+
+  const sampler = start({ PORT: '0', METRICS_PORT: '0', OTEL_TRACES_SAMPLER: 'sometimes' })
+  expect((await once(sampler.child, 'exit'))[0]).toBe(1)
+  expect(sampler.stderr()).toContain('OTEL_TRACES_SAMPLER "sometimes" is not supported')
 }, 30_000)
 
 it('shares adoption counts through Redis when REDIS_URL is set, and refuses to start without it', async () => {
   const redis = await startRedis()
   try {
-    const api = start({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      METRICS_PORT: '0',
-      SEED_DEMO: 'true',
-      REDIS_URL: redis.url,
-    })
+    const api = startDemo({ REDIS_URL: redis.url })
     const { url, adoptionStore } = (await api.logged('listening')) as { url: string; adoptionStore: string }
     expect(adoptionStore).toBe('redis')
-    const login = await fetch(`${url}/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'demo-pro@example.com', password: 'demo-password' }),
-    })
-    const { token, user } = (await login.json()) as { token: string; user: { id: string } }
+    const { token, user } = await loginDemo(url, 'demo-pro@example.com')
     for (let i = 0; i < 3; i++) {
       const reply = await fetch(`${url}/api/search?q=churn`, {
         headers: { authorization: `Bearer ${token}` },

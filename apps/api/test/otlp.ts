@@ -1,6 +1,12 @@
 /** OTLP/JSON request builders, shaped like what tracker-web's exporter sends. */
 import { ATTR, METRICS, TIME_SPENT_BUCKETS_MS } from '@feature-analytics/schema'
 
+/** A delta point's interval: the second before now, as the browser tracker's export carries it. */
+export const interval = (nowMs = Date.now()) => ({
+  startTimeUnixNano: `${nowMs - 1000}000000`,
+  timeUnixNano: `${nowMs}000000`,
+})
+
 export const DELTA = 1
 export const CUMULATIVE = 2
 
@@ -27,8 +33,7 @@ export const clickMetric = (
     isMonotonic: true,
     dataPoints: points.map(({ attributes, ...value }) => ({
       attributes: kv(attributes),
-      startTimeUnixNano: '1700000000000000000',
-      timeUnixNano: '1700000001000000000',
+      ...interval(),
       ...value,
     })),
   },
@@ -60,8 +65,7 @@ export const timeSpentMetric = (
       dataPoints: [
         {
           attributes: kv({ [ATTR.featureName]: feature, ...options.extra }),
-          startTimeUnixNano: '1700000000000000000',
-          timeUnixNano: '1700000001000000000',
+          ...interval(),
           count: String(samples.length),
           sum: samples.reduce((a, b) => a + b, 0),
           bucketCounts: bucketCounts.map(String),

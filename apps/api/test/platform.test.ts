@@ -3,8 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEFAULT_AUTH_LIMITS } from '../src/auth/throttle.ts'
 import { ConfigError, loadConfig } from '../src/config.ts'
-import { startApi, type TestApi } from './harness.ts'
+import { startApi, type TestApi } from '../src/testing.ts'
 
 describe('health and routing', () => {
   let api: TestApi
@@ -112,6 +113,29 @@ describe('config', () => {
     const message = (error as ConfigError).message
     for (const name of Object.keys(env)) expect(message).toContain(`${name}: `)
     expect(message).not.toContain('s3cret')
+  })
+
+  it('reads the proxy, origin and abuse-limit settings, and refuses what is not an origin', () => {
+    expect(loadConfig({})).toMatchObject({
+      trustProxyHops: 0,
+      allowedOrigins: [],
+      authLimits: DEFAULT_AUTH_LIMITS,
+    })
+    expect(
+      loadConfig({
+        TRUST_PROXY: '1',
+        ALLOWED_ORIGINS: 'https://app.example.com, http://127.0.0.1:8080',
+        SIGNUP_MAX_PER_IP: '5',
+      }),
+    ).toMatchObject({
+      trustProxyHops: 1,
+      allowedOrigins: ['https://app.example.com', 'http://127.0.0.1:8080'],
+      authLimits: { signupsPerIp: 5 },
+    })
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'https://app.example.com/path' })).toThrow(
+      /ALLOWED_ORIGINS: "https:\/\/app.example.com\/path" is not an origin/,
+    )
+    expect(() => loadConfig({ TRUST_PROXY: 'yes' })).toThrow(/TRUST_PROXY: /)
   })
 
   it('treats empty variables as unset', () => {

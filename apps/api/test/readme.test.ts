@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { startApi, type TestApi } from './harness.ts'
+import { startApi, type TestApi } from '../src/testing.ts'
 
 const example = fileURLToPath(new URL('../examples/client.ts', import.meta.url))
 

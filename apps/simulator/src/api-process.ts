@@ -5,8 +5,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import getPort from 'get-port'
 
 export const API_MAIN = fileURLToPath(new URL('../../api/src/main.ts', import.meta.url))
 
@@ -33,16 +33,8 @@ export class ApiStartError extends Error {
   override name = 'ApiStartError'
 }
 
-/** A port the kernel just handed out: free now, and very likely still free a moment later. */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  await once(server, 'close')
-  return port
-}
+/** A free loopback port (get-port), for an API started without a fixed one. */
+export const freePort = (): Promise<number> => getPort({ host: '127.0.0.1' })
 
 export async function startApiProcess(options: ApiProcessOptions = {}): Promise<ApiProcess> {
   const port = options.port ?? (await freePort())

@@ -45,6 +45,11 @@ export class TenantBook {
     this.used.set(feature, (this.used.get(feature) ?? 0) + 1)
   }
 
+  /** A successful call sent with a planted latency spike's work factor. */
+  spiked(feature: string, plan: Plan): void {
+    this.#ledger.spiked(feature, plan)
+  }
+
   /** A validation error is usage with outcome=error and nothing else. */
   error(feature: string, plan: Plan): void {
     this.#ledger.add(METRICS.usage, usage(feature, plan, 'error'))

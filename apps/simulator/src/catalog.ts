@@ -4,9 +4,21 @@
  */
 import { isPlan, type Plan } from '@feature-analytics/schema'
 import { type ApiClient, describeAnswer } from './client.ts'
-import { FEATURE_INPUTS, type FeatureName } from './features.ts'
+import { type CallInput, FEATURE_ELEMENTS, type FeatureName, ID_KINDS } from './features.ts'
 import type { Scenario } from './scenario.ts'
-import type { CatalogEntry } from './tenant.ts'
+
+/** One feature as the API serves it: its name, the plans that include it, and its route. */
+export interface CatalogEntry {
+  name: FeatureName
+  plans: readonly Plan[]
+  method: string
+  path: string
+  /** A call the feature accepts, and one its validation refuses with 400. */
+  example: CallInput
+  invalid: CallInput
+}
+
+export type Catalog = ReadonlyMap<FeatureName, CatalogEntry>
 
 export class CatalogError extends Error {
   override name = 'CatalogError'
@@ -17,7 +29,13 @@ interface Listed {
   plans: string[]
   method: string
   path: string
+  example?: CallInput
+  invalid?: CallInput
 }
+
+/** Every `:name` segment must take an id of a kind the simulator creates. */
+const unknownIdKind = (input: CallInput) =>
+  Object.values(input.params ?? {}).find((kind) => !Object.hasOwn(ID_KINDS, kind))
 
 export async function fetchCatalog(client: ApiClient): Promise<Map<FeatureName, CatalogEntry>> {
   const answer = await client.call('GET', '/api/features')
@@ -26,15 +44,24 @@ export async function fetchCatalog(client: ApiClient): Promise<Map<FeatureName, 
     throw new CatalogError(`GET ${client.baseUrl}/api/features: ${describeAnswer(answer)}`)
   }
   const catalog = new Map<FeatureName, CatalogEntry>()
-  for (const { name, plans, method, path } of features) {
-    if (!Object.hasOwn(FEATURE_INPUTS, name)) {
+  for (const { name, plans, method, path, example, invalid } of features) {
+    if (!Object.hasOwn(FEATURE_ELEMENTS, name)) {
       throw new CatalogError(`${client.baseUrl} offers feature ${name}, which the simulator cannot call yet`)
+    }
+    if (typeof example !== 'object' || typeof invalid !== 'object' || !example || !invalid) {
+      throw new CatalogError(`${client.baseUrl} serves no example and invalid call for ${name}`)
+    }
+    const unknown = unknownIdKind(example) ?? unknownIdKind(invalid)
+    if (unknown !== undefined) {
+      throw new CatalogError(`${name}: the simulator cannot fill in the id of a ${unknown} for ${path}`)
     }
     catalog.set(name as FeatureName, {
       name: name as FeatureName,
       plans: plans.filter(isPlan) as Plan[],
       method,
       path,
+      example,
+      invalid,
     })
   }
   return catalog

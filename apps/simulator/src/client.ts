@@ -18,6 +18,7 @@ export interface CallOptions {
   token?: string
   body?: unknown
   query?: Record<string, string>
+  headers?: Record<string, string>
 }
 
 export class BudgetExhausted extends Error {
@@ -52,12 +53,12 @@ export class ApiClient {
     }
   }
 
-  async #once(method: string, path: string, { token, body, query }: CallOptions): Promise<Answer> {
+  async #once(method: string, path: string, { token, body, query, ...extra }: CallOptions): Promise<Answer> {
     if (Date.now() >= this.#deadline) throw new BudgetExhausted('the --duration budget is spent')
     await this.#pacer?.removeTokens(1)
     const url = new URL(this.baseUrl + path)
     for (const [key, value] of Object.entries(query ?? {})) url.searchParams.set(key, value)
-    const headers: Record<string, string> = { accept: 'application/json' }
+    const headers: Record<string, string> = { accept: 'application/json', ...extra.headers }
     if (token) headers.authorization = `Bearer ${token}`
     if (body !== undefined) headers['content-type'] = 'application/json'
     this.#stats.requests++

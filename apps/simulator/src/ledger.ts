@@ -26,6 +26,7 @@ export type LedgerInstrument =
 
 export class LedgerBuilder {
   readonly #totals = new Map<string, Map<string, { attributes: Record<string, string>; n: number }>>()
+  readonly #spiked = new Map<string, number>()
   #events = 0
 
   add(instrument: LedgerInstrument, attributes: Record<string, string>, n = 1): void {
@@ -36,6 +37,12 @@ export class LedgerBuilder {
     entry.n += n
     entries.set(key, entry)
     this.#events += n
+  }
+
+  /** One successful call slowed by a planted latency spike (the ledger's planted entry counts them). */
+  spiked(feature: string, plan: string): void {
+    const key = `${feature}\u0000${plan}`
+    this.#spiked.set(key, (this.#spiked.get(key) ?? 0) + 1)
   }
 
   /** Everything acknowledged so far, counted in events (a click point of 3 counts 3). */
@@ -52,7 +59,13 @@ export class LedgerBuilder {
           HISTOGRAMS.has(instrument) ? { attributes, count: n } : { attributes, value: n },
         )
     }
-    return { version: 1, seed, scenario: { name: scenario.name, sha256 }, totals, planted: scenario.planted }
+    // A latency spike's entry also says how many calls it slowed, so a check knows what to look for.
+    const planted = scenario.planted.map((effect) =>
+      effect.effect === 'latency_spike'
+        ? { ...effect, calls: this.#spiked.get(`${effect.feature}\u0000${effect.plan}`) ?? 0 }
+        : effect,
+    )
+    return { version: 1, seed, scenario: { name: scenario.name, sha256 }, totals, planted }
   }
 }
 

@@ -82,8 +82,19 @@ const planted = z.discriminatedUnion(
       plan: plan.optional(),
       factor,
     }),
+    /**
+     * `share` of the successful calls to `feature` by tenants on `plan` do `factor` times the
+     * feature's usual work: the simulator sends them with X-Work-Factor, and the API really does it.
+     */
+    z.strictObject({
+      effect: z.literal('latency_spike'),
+      feature,
+      plan,
+      factor: count(2, 50),
+      share: probability,
+    }),
   ],
-  { error: 'expected an effect: upgrade_boost or churn_factor' },
+  { error: 'expected an effect: upgrade_boost, churn_factor or latency_spike' },
 )
 
 export const ScenarioSchema = z.strictObject({

@@ -6,8 +6,7 @@
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createApp } from '@feature-analytics/api/src/app.ts'
-import { FEATURE_NAMES } from '@feature-analytics/api/src/catalog.ts'
+import { createApp, FEATURE_NAMES } from '@feature-analytics/api/testing'
 import { startTelemetry } from '@feature-analytics/tracker-node'
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus'
 

@@ -26,6 +26,10 @@ const run = (name: string, args: string[]): Promise<Run> =>
     })
   })
 
+/** The short scenario against `target`, its ledger written to `ledger`. */
+const simulate = (target: string, ledger: string, options: string[]) =>
+  run('simulate', ['--target', target, '--scenario', SHORT, '--ledger', ledger, ...options])
+
 let dir: string
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'simulator-check-'))
@@ -40,18 +44,7 @@ describe('simulate, then check --api-metrics', () => {
 
   it('finds every ledger entry in the API’s metrics, and reports a doctored ledger', async () => {
     const ledger = join(dir, 'ledger.json')
-    const sim = await run('simulate', [
-      '--target',
-      api.url,
-      '--scenario',
-      SHORT,
-      '--seed',
-      '3',
-      '--rate',
-      '0',
-      '--ledger',
-      ledger,
-    ])
+    const sim = await simulate(api.url, ledger, ['--seed', '3', '--rate', '0'])
     expect(sim.stderr).toMatch(/simulate: done in .* requests/)
     expect(sim.code).toBe(0)
 
@@ -76,18 +69,7 @@ describe('simulate, then check --api-metrics', () => {
     const fresh = await startTestApi()
     try {
       const ledger = join(dir, 'short.json')
-      const sim = await run('simulate', [
-        '--target',
-        fresh.url,
-        '--scenario',
-        SHORT,
-        '--rate',
-        '40',
-        '--duration',
-        '1',
-        '--ledger',
-        ledger,
-      ])
+      const sim = await simulate(fresh.url, ledger, ['--rate', '40', '--duration', '1'])
       expect(sim.stderr).toContain('WARNING: the --duration budget of 1s ran out')
       expect(sim.code).toBe(0)
       const check = await run('check', ['--ledger', ledger, '--api-metrics', fresh.metricsUrl])

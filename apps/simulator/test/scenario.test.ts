@@ -72,6 +72,17 @@ describe('scenario schema', () => {
     expect(issues.some((i) => i.startsWith('scenario.planted.2.effect:'))).toBe(true)
   })
 
+  it('checks a latency spike: a catalog feature, a plan, an integer work factor, a share', async () => {
+    const data = await valid()
+    const spike = { effect: 'latency_spike', feature: 'report_export', plan: 'pro', factor: 8, share: 0.1 }
+    data.planted = [spike, { ...spike, factor: 2.5, share: 1.5 }, { ...spike, plan: undefined }]
+    const issues = issuesOf(data)
+    expect(issues).toContain('scenario.planted.1.factor: expected an integer between 2 and 50')
+    expect(issues).toContain('scenario.planted.1.share: expected a number between 0 and 1')
+    expect(issues.some((i) => i.startsWith('scenario.planted.2.plan:'))).toBe(true)
+    expect(issues.filter((i) => i.startsWith('scenario.planted.0'))).toEqual([])
+  })
+
   it('reports every problem at once, including missing and unknown fields', async () => {
     const data = await valid()
     delete data.tenants

@@ -1,11 +1,19 @@
 /**
- * The UI for each feature: its page title and the buttons that call its route. Each button has a
- * stable id, which is also the `ui.element` its clicks are counted under.
+ * The UI for each feature: its page title, its fields and the buttons that call it. Each button has
+ * a stable id, which is also the `ui.element` its clicks are counted under. A button says what to
+ * send (`CallInput`); the route and method are the ones `GET /api/features` serves.
  */
 export interface FeatureAction {
   id: string
   label: string
-  request: (form: FormValues) => { method: 'GET' | 'POST'; path: string; body?: unknown }
+  input: (form: FormValues) => CallInput
+}
+
+/** Values for the route's `:name` segments, query parameters, a JSON body (as the API's catalog). */
+export interface CallInput {
+  params?: Record<string, string>
+  query?: Record<string, string>
+  body?: unknown
 }
 
 export interface FeatureField {
@@ -23,132 +31,110 @@ export interface FeaturePage {
   actions: FeatureAction[]
 }
 
-const post = (path: string, body?: unknown) => ({ method: 'POST' as const, path, body })
+const body = (value: unknown): CallInput => ({ body: value })
+const field = (name: string, label: string, value = ''): FeatureField => ({ name, label, value })
+const button = (id: string, label: string, input: FeatureAction['input']): FeatureAction => ({
+  id,
+  label,
+  input,
+})
+const page = (
+  title: string,
+  blurb: string,
+  fields: FeatureField[],
+  actions: FeatureAction[],
+): FeaturePage => ({
+  title,
+  blurb,
+  fields,
+  actions,
+})
 
 export const FEATURE_PAGES: Record<string, FeaturePage> = {
-  dashboard_create: {
-    title: 'Dashboards',
-    blurb: 'Create a dashboard for your team.',
-    fields: [{ name: 'name', label: 'Name', value: 'Weekly revenue' }],
-    actions: [
-      {
-        id: 'dashboard-create',
-        label: 'Create dashboard',
-        request: (f) => post('/api/dashboards', { name: f.name }),
-      },
+  dashboard_create: page(
+    'Dashboards',
+    'Create a dashboard for your team.',
+    [field('name', 'Name', 'Weekly revenue')],
+    [button('dashboard-create', 'Create dashboard', (f) => body({ name: f.name }))],
+  ),
+  dashboard_share: page(
+    'Share a dashboard',
+    'Share an existing dashboard by its id.',
+    [field('id', 'Dashboard id'), field('email', 'Share with', 'colleague@example.com')],
+    [button('dashboard-share', 'Share', (f) => ({ params: { id: f.id ?? '' }, body: { email: f.email } }))],
+  ),
+  search: page(
+    'Search',
+    "Search your tenant's dashboards and alerts.",
+    [field('q', 'Query', 'revenue')],
+    [button('search-go', 'Search', (f) => ({ query: { q: f.q ?? '' } }))],
+  ),
+  report_export: page(
+    'Reports',
+    'Export your dashboards and alerts as a report.',
+    [],
+    (['csv', 'pdf', 'xlsx'] as const).map((format) =>
+      button(`report-export-${format}`, `Export ${format.toUpperCase()}`, () => body({ format })),
+    ),
+  ),
+  alert_create: page(
+    'Alerts',
+    'Get told when a metric crosses a threshold.',
+    [
+      field('name', 'Name', 'High error rate'),
+      field('metric', 'Metric', 'http.errors'),
+      field('threshold', 'Threshold', '5'),
     ],
-  },
-  dashboard_share: {
-    title: 'Share a dashboard',
-    blurb: 'Share an existing dashboard by its id.',
-    fields: [
-      { name: 'id', label: 'Dashboard id', value: '' },
-      { name: 'email', label: 'Share with', value: 'colleague@example.com' },
+    [
+      button('alert-create', 'Create alert', (f) =>
+        body({ name: f.name, metric: f.metric, threshold: Number(f.threshold) }),
+      ),
     ],
-    actions: [
-      {
-        id: 'dashboard-share',
-        label: 'Share',
-        request: (f) => post(`/api/dashboards/${encodeURIComponent(f.id ?? '')}/share`, { email: f.email }),
-      },
+  ),
+  integration_connect: page(
+    'Integrations',
+    'Connect the tools your team uses.',
+    [],
+    (['slack', 'github', 'jira', 'salesforce'] as const).map((provider) =>
+      button(`integration-${provider}`, `Connect ${provider}`, () => body({ provider })),
+    ),
+  ),
+  team_invite: page(
+    'Team',
+    'Invite a colleague.',
+    [field('email', 'E-mail', 'new.hire@example.com')],
+    (['member', 'admin'] as const).map((role) =>
+      button(`team-invite-${role}`, `Invite as ${role}`, (f) => body({ email: f.email, role })),
+    ),
+  ),
+  api_key_create: page(
+    'API keys',
+    'Create a key for scripts; it is shown once.',
+    [field('name', 'Key name', 'ci-pipeline')],
+    [button('api-key-create', 'Create key', (f) => body({ name: f.name }))],
+  ),
+  data_import: page(
+    'Data import',
+    'Import rows of "name,value"; each row is checked on its own.',
+    [field('rows', 'CSV rows (one per line)', 'signups,42\nchurned,3')],
+    [
+      button('data-import-csv', 'Import CSV', (f) =>
+        body({ source: 'csv', rows: (f.rows ?? '').split('\n').filter(Boolean) }),
+      ),
     ],
-  },
-  search: {
-    title: 'Search',
-    blurb: "Search your tenant's dashboards and alerts.",
-    fields: [{ name: 'q', label: 'Query', value: 'revenue' }],
-    actions: [
-      {
-        id: 'search-go',
-        label: 'Search',
-        request: (f) => ({ method: 'GET', path: `/api/search?q=${encodeURIComponent(f.q ?? '')}` }),
-      },
-    ],
-  },
-  report_export: {
-    title: 'Reports',
-    blurb: 'Export your dashboards and alerts as a report.',
-    fields: [],
-    actions: (['csv', 'pdf', 'xlsx'] as const).map((format) => ({
-      id: `report-export-${format}`,
-      label: `Export ${format.toUpperCase()}`,
-      request: () => post('/api/reports/export', { format }),
-    })),
-  },
-  alert_create: {
-    title: 'Alerts',
-    blurb: 'Get told when a metric crosses a threshold.',
-    fields: [
-      { name: 'name', label: 'Name', value: 'High error rate' },
-      { name: 'metric', label: 'Metric', value: 'http.errors' },
-      { name: 'threshold', label: 'Threshold', value: '5' },
-    ],
-    actions: [
-      {
-        id: 'alert-create',
-        label: 'Create alert',
-        request: (f) =>
-          post('/api/alerts', { name: f.name, metric: f.metric, threshold: Number(f.threshold) }),
-      },
-    ],
-  },
-  integration_connect: {
-    title: 'Integrations',
-    blurb: 'Connect the tools your team uses.',
-    fields: [],
-    actions: (['slack', 'github', 'jira', 'salesforce'] as const).map((provider) => ({
-      id: `integration-${provider}`,
-      label: `Connect ${provider}`,
-      request: () => post('/api/integrations', { provider }),
-    })),
-  },
-  team_invite: {
-    title: 'Team',
-    blurb: 'Invite a colleague.',
-    fields: [{ name: 'email', label: 'E-mail', value: 'new.hire@example.com' }],
-    actions: (['member', 'admin'] as const).map((role) => ({
-      id: `team-invite-${role}`,
-      label: `Invite as ${role}`,
-      request: (f) => post('/api/team/invites', { email: f.email, role }),
-    })),
-  },
-  api_key_create: {
-    title: 'API keys',
-    blurb: 'Create a key for scripts; it is shown once.',
-    fields: [{ name: 'name', label: 'Key name', value: 'ci-pipeline' }],
-    actions: [
-      { id: 'api-key-create', label: 'Create key', request: (f) => post('/api/api-keys', { name: f.name }) },
-    ],
-  },
-  data_import: {
-    title: 'Data import',
-    blurb: 'Import rows of "name,value"; each row is checked on its own.',
-    fields: [{ name: 'rows', label: 'CSV rows (one per line)', value: 'signups,42\nchurned,3' }],
-    actions: [
-      {
-        id: 'data-import-csv',
-        label: 'Import CSV',
-        request: (f) =>
-          post('/api/imports', { source: 'csv', rows: (f.rows ?? '').split('\n').filter(Boolean) }),
-      },
-    ],
-  },
-  audit_log_export: {
-    title: 'Audit log',
-    blurb: 'Export who did what in your tenant.',
-    fields: [],
-    actions: [
-      { id: 'audit-log-export', label: 'Export audit log', request: () => post('/api/audit-log/export', {}) },
-    ],
-  },
-  sso_configure: {
-    title: 'Single sign-on',
-    blurb: 'Let your identity provider sign your team in.',
-    fields: [{ name: 'domain', label: 'E-mail domain', value: 'example.com' }],
-    actions: (['okta', 'azure_ad', 'google'] as const).map((provider) => ({
-      id: `sso-${provider}`,
-      label: `Use ${provider}`,
-      request: (f) => post('/api/sso', { provider, domain: f.domain }),
-    })),
-  },
+  ),
+  audit_log_export: page(
+    'Audit log',
+    'Export who did what in your tenant.',
+    [],
+    [button('audit-log-export', 'Export audit log', () => body({}))],
+  ),
+  sso_configure: page(
+    'Single sign-on',
+    'Let your identity provider sign your team in.',
+    [field('domain', 'E-mail domain', 'example.com')],
+    (['okta', 'azure_ad', 'google'] as const).map((provider) =>
+      button(`sso-${provider}`, `Use ${provider}`, (f) => body({ provider, domain: f.domain })),
+    ),
+  ),
 }

@@ -9,14 +9,14 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DEMO_PASSWORD, startApi, type TestApi } from '@feature-analytics/api/testing'
 import { ATTR, METRICS } from '@feature-analytics/schema'
+// One launcher for every browser test in the repo: Debian's Chromium, never a downloaded one.
+import { launchChromium } from '@feature-analytics/test-support/chromium'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-// One launcher for every browser test in the repo: Debian's Chromium, never a downloaded one.
-import { launchChromium } from '../../../packages/tracker-web/test/chromium.ts'
 import { INGEST_BODY_LIMIT } from '../../api/src/routes/ingest.ts'
 import { CSP } from '../../api/src/static.ts'
-import { DEMO_PASSWORD, startApi, type TestApi } from '../../api/test/harness.ts'
 import { buildWeb } from '../build.ts'
 import { type Nginx, startNginx } from './nginx.ts'
 

@@ -1,2 +1,2 @@
 export { RedisAdoptionStoreError, RedisStoreConfigError } from './errors.ts'
-export { RedisAdoptionStore, type RedisAdoptionStoreOptions } from './redis-store.ts'
+export { RedisAdoptionStore, type RedisAdoptionStoreOptions, type RedisPersistence } from './redis-store.ts'

@@ -7,3 +7,6 @@ export const countKey = (prefix: string, userId: string, feature: string): strin
 
 /** A hash of feature -> uses since the tenant's previous billing decision (a new name: it was a set). */
 export const tenantKey = (prefix: string, tenantId: string): string => `${prefix}tenant-uses:${tenantId}`
+
+/** One key per write, holding what it answered, so a retried write answers instead of applying again. */
+export const operationKey = (prefix: string, id: string): string => `${prefix}op:${id}`

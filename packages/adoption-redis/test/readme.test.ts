@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
+import { startRedis } from '@feature-analytics/test-support/redis'
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startRedis } from './redis-server.ts'
 
 const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8')
 

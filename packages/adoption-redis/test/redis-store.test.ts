@@ -1,4 +1,5 @@
 import { ADOPTION_STAGES, ATTR, METRICS } from '@feature-analytics/schema'
+import { startRedis } from '@feature-analytics/test-support/redis'
 import { createFeatureTracker, type StageReached } from '@feature-analytics/tracker'
 import {
   AggregationTemporality,
@@ -9,7 +10,6 @@ import {
 import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RedisAdoptionStore, RedisAdoptionStoreError, RedisStoreConfigError } from '../src/index.ts'
-import { startRedis } from './redis-server.ts'
 
 const catalog = { report_export: { category: 'reporting' }, search: { category: 'discovery' } }
 
@@ -59,8 +59,15 @@ describe('RedisAdoptionStore on a real redis-server', () => {
     const keys = (await client.keys('ttl:*')).sort()
     const ttls = await Promise.all(keys.map((k) => client.ttl(k)))
     await client.quit()
-    expect(keys).toEqual(['ttl:count:6:search:u-1', 'ttl:tenant-uses:acme'])
-    for (const ttl of ttls) expect(ttl).toBeGreaterThan(590)
+    expect(keys.filter((k) => !k.startsWith('ttl:op:'))).toEqual([
+      'ttl:count:6:search:u-1',
+      'ttl:tenant-uses:acme',
+    ])
+    for (const [i, key] of keys.entries()) {
+      // The operation key (the write's idempotency record) lives for the retry window, not the TTL.
+      if (key.startsWith('ttl:op:')) expect(ttls[i]).toBeGreaterThan(55)
+      else expect(ttls[i]).toBeGreaterThan(590)
+    }
   })
 
   it('rejects a write that fails inside its MULTI, with or without a TTL', async () => {
@@ -129,8 +136,13 @@ describe('RedisAdoptionStore on a real redis-server', () => {
   })
 
   it('rejects with a typed error when Redis is gone, and the tracker counts store_error', async () => {
-    const dead = new RedisAdoptionStore({ url: 'redis://127.0.0.1:1', commandTimeoutMillis: 300 })
-    dead.redis.on('error', () => {}) // connection refusals are expected here
+    const refused: Error[] = []
+    const dead = new RedisAdoptionStore({
+      url: 'redis://127.0.0.1:1',
+      commandTimeoutMillis: 300,
+      retryForMillis: 500,
+      onError: (error) => refused.push(error),
+    })
     await expect(dead.add('u', 'search', 1)).rejects.toBeInstanceOf(RedisAdoptionStoreError)
     const reader = new PeriodicExportingMetricReader({
       exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
@@ -147,11 +159,14 @@ describe('RedisAdoptionStore on a real redis-server', () => {
     expect(points(METRICS.dropped).map((p) => [p.attributes.reason, p.value])).toEqual([['store_error', 1]])
     await meterProvider.shutdown()
     dead.redis.disconnect()
+    expect(refused[0]?.message).toMatch(/ECONNREFUSED/)
   })
 
   it('refuses bad options and bad increments with typed errors', async () => {
     expect(() => new RedisAdoptionStore({})).toThrow(RedisStoreConfigError)
     expect(() => new RedisAdoptionStore({ url: redis.url, ttlSeconds: 0 })).toThrow(RedisStoreConfigError)
+    expect(() => new RedisAdoptionStore({ url: redis.url, retryForMillis: -1 })).toThrow(/retryForMillis/)
+    expect(() => new RedisAdoptionStore({ url: redis.url, maxPending: 0 })).toThrow(/maxPending/)
     await expect(store().add('u', 'search', 0)).rejects.toBeInstanceOf(RedisAdoptionStoreError)
   })
 })

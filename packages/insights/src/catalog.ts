@@ -21,6 +21,20 @@ const UPGRADE = { [ATTR.planFrom]: 'pro', [ATTR.planTo]: 'enterprise' }
 const SUCCESS = { [ATTR.outcome]: 'success' }
 const PRO_SUCCESS = { [ATTR.userPlan]: 'pro', ...SUCCESS }
 
+const latencyQuantileByPlan = (q: number) =>
+  ({
+    description: `p${q * 100} server latency per feature and plan in milliseconds, over all calls since start.`,
+    expr: {
+      kind: 'histogramQuantile',
+      q,
+      of: {
+        kind: 'sum',
+        by: [ATTR.featureName, ATTR.userPlan, LE],
+        of: { metric: 'latency', series: '_bucket' },
+      },
+    },
+  }) satisfies { description: string; expr: Expr }
+
 const definitions = {
   usageByPlan: {
     description: 'Top features by plan: successful calls per feature and plan.',
@@ -106,6 +120,18 @@ const definitions = {
       kind: 'histogramQuantile',
       q: 0.95,
       of: { kind: 'sum', by: [ATTR.featureName, LE], of: { metric: 'latency', series: '_bucket' } },
+    },
+  },
+  latencyP50ByPlan: latencyQuantileByPlan(0.5),
+  latencyP95ByPlan: latencyQuantileByPlan(0.95),
+  latencyP99ByPlan: latencyQuantileByPlan(0.99),
+  latencyCallsByPlan: {
+    description:
+      'Calls with a measured latency per feature and plan: the sample size behind the percentiles.',
+    expr: {
+      kind: 'sum',
+      by: [ATTR.featureName, ATTR.userPlan],
+      of: { metric: 'latency', series: '_count' },
     },
   },
 } satisfies Record<string, { description: string; expr: Expr }>

@@ -2,7 +2,7 @@
 import { ADOPTION_STAGES, PLANS } from '@feature-analytics/schema'
 import { ALL_PLANS, type DriverRow } from './drivers.ts'
 import { MIN_SAMPLE } from './stats/comparison.ts'
-import type { Insights } from './summaries.ts'
+import { type Insights, MIN_LATENCY_CALLS } from './summaries.ts'
 import { describeWindow } from './window.ts'
 
 export function formatInsights(insights: Insights): string {
@@ -131,7 +131,26 @@ function intensitySection({ usageBands, upgradeDrivers }: Insights): string {
   )}`
 }
 
-function latencySection({ latencyP95 }: Insights): string {
+function latencySection({ latencyP95, latency, exemplars, window }: Insights): string {
   const rows = latencyP95.map((r) => [r.feature, `${r.p95Ms.toFixed(1)} ms`])
-  return `p95 latency per feature\n${table(['feature', 'p95'], rows)}`
+  const ms = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(1)} ms`)
+  const byPlan = latency.map((r) => [
+    r.feature,
+    r.plan,
+    num(r.calls),
+    ms(r.p50Ms),
+    ms(r.p95Ms),
+    ms(r.p99Ms),
+    r.slowest.length > 0 ? `${r.slowest[0]?.traceId} (${ms(r.slowest[0]?.durationMs)})` : '-',
+  ])
+  const notEnough = latency.some((r) => r.p95Ms === undefined)
+  return [
+    `p95 latency per feature\n${table(['feature', 'p95'], rows)}`,
+    `Latency per feature and plan, slowest p95 first${exemplars ? `; slowest call ${window ? 'of the window' : 'of the last hour'} from exemplars` : ''}`,
+    table(['feature', 'plan', 'calls', 'p50', 'p95', 'p99', 'slowest call (trace id)'], byPlan),
+    ...(notEnough ? [`  (-: fewer than ${MIN_LATENCY_CALLS} calls, not enough data for percentiles)`] : []),
+    ...(exemplars
+      ? []
+      : ['  (no trace ids: this source has no exemplars; Prometheus on the stack has them)']),
+  ].join('\n')
 }

@@ -9,10 +9,25 @@ export {
   type Drivers,
 } from './drivers.ts'
 export { evaluate, nameCandidates, type Series } from './evaluate.ts'
+export {
+  type ExemplarQuery,
+  latencyBucketSelector,
+  latencyExemplars,
+  type SlowCall,
+} from './exemplars.ts'
 export { ExpositionParseError, type Labels, parseExposition, type Sample } from './exposition.ts'
 export { type Expr, isCumulative, type MetricKey, type Selector, toPromQL } from './expr.ts'
 export { formatInsights, table } from './format.ts'
 export { type Bucket, histogramQuantile } from './histogram-quantile.ts'
+export {
+  fetchTrace,
+  formatSpanTree,
+  type TagValue,
+  type Trace,
+  TraceNotFoundError,
+  type TraceSpan,
+  traceSpans,
+} from './jaeger.ts'
 export {
   type Attributes,
   entryTotal,
@@ -53,9 +68,12 @@ export {
   collectInsights,
   type FunnelRow,
   type Insights,
+  type LatencyPlanRow,
   type LatencyRow,
+  MIN_LATENCY_CALLS,
   type UsageRow,
 } from './summaries.ts'
+export { formatTraceReport, type TraceReport, type TraceReportOptions, traceReport } from './trace-report.ts'
 export {
   describeWindow,
   parseDuration,

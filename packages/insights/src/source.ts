@@ -3,7 +3,9 @@
  * Prometheus-format /metrics page (embedded mode). Both answer the same expressions with series
  * labelled by Prometheus label names (`feature_name`).
  */
+import { PROMETHEUS_NAMES } from '@feature-analytics/schema'
 import { evaluate, type Series } from './evaluate.ts'
+import { type ExemplarQuery, latencyExemplars, type SlowCall } from './exemplars.ts'
 import { parseExposition } from './exposition.ts'
 import { type Expr, toPromQL } from './expr.ts'
 import { describeWindow, type Window } from './window.ts'
@@ -13,6 +15,8 @@ export interface Source {
   /** The window every query covers; undefined: totals since each series started. */
   readonly window?: Window | undefined
   query(expr: Expr): Promise<Series[]>
+  /** The slowest calls with their trace ids, from latency exemplars: Prometheus has them, /metrics text does not. */
+  latencyExemplars?(query?: ExemplarQuery): Promise<SlowCall[]>
 }
 
 export class SourceError extends Error {
@@ -43,6 +47,18 @@ export function prometheusSource(baseUrl: string, window?: Window): Source {
     description: `Prometheus at ${baseUrl}, ${describeWindow(window)}`,
     window,
     query: (expr) => instantQuery(baseUrl, toPromQL(expr, window?.seconds), window?.end),
+    // The slowest calls of the same window (Prometheus's exemplar storage), unless a query says otherwise.
+    latencyExemplars: (query) =>
+      latencyExemplars(baseUrl, PROMETHEUS_NAMES.latency, { ...exemplarWindow(window), ...query }),
+  }
+}
+
+/** The exemplar query's range for a report window: the window itself, ending at its end (or now). */
+function exemplarWindow(window: Window | undefined): ExemplarQuery {
+  if (window === undefined) return {}
+  return {
+    sinceMs: window.seconds * 1000,
+    ...(window.end === undefined ? {} : { untilMs: window.end * 1000 }),
   }
 }
 
@@ -77,7 +93,7 @@ function parseVector(promql: string, body: PrometheusResponse): Series[] {
   })
 }
 
-async function fetchOrThrow(url: string | URL, init: RequestInit): Promise<Response> {
+export async function fetchOrThrow(url: string | URL, init: RequestInit): Promise<Response> {
   const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) }).catch(
     (error: unknown) => {
       const cause = (error as { cause?: { message?: string } }).cause?.message

@@ -6,6 +6,7 @@ import { ADOPTION_STAGES, type AdoptionStage, ATTR, promLabel } from '@feature-a
 import { CATALOG } from './catalog.ts'
 import { analyseDrivers, type Drivers } from './drivers.ts'
 import type { Series } from './evaluate.ts'
+import type { SlowCall } from './exemplars.ts'
 import type { Source } from './source.ts'
 import { wilsonInterval } from './stats/wilson.ts'
 import type { Window } from './window.ts'
@@ -36,6 +37,22 @@ export interface LatencyRow {
   p95Ms: number
 }
 
+/** Below this many calls a feature and plan's percentiles are not shown ("not enough data"). */
+export const MIN_LATENCY_CALLS = 10
+
+export interface LatencyPlanRow {
+  feature: string
+  plan: string
+  /** Calls with a measured latency: the sample size behind the percentiles. */
+  calls: number
+  /** Undefined when calls < MIN_LATENCY_CALLS. */
+  p50Ms: number | undefined
+  p95Ms: number | undefined
+  p99Ms: number | undefined
+  /** The slowest calls of this feature and plan in the last hour, from exemplars (Prometheus only). */
+  slowest: SlowCall[]
+}
+
 export interface Insights extends Drivers {
   source: string
   /** The window every count covers (see window.ts); absent: totals since each series started. */
@@ -44,6 +61,10 @@ export interface Insights extends Drivers {
   errors: UsageRow[]
   funnel: FunnelRow[]
   latencyP95: LatencyRow[]
+  /** Per feature and plan, slowest p95 first. */
+  latency: LatencyPlanRow[]
+  /** Whether the source can name the slowest calls' traces (exemplars); /metrics text cannot. */
+  exemplars: boolean
 }
 
 const FEATURE = promLabel(ATTR.featureName)
@@ -60,6 +81,13 @@ export async function collectInsights(source: Source): Promise<Insights> {
     run('decisionFeatureUse'),
     run('latencyP95'),
   ])
+  const [p50, p95, p99, calls, exemplars] = await Promise.all([
+    run('latencyP50ByPlan'),
+    run('latencyP95ByPlan'),
+    run('latencyP99ByPlan'),
+    run('latencyCallsByPlan'),
+    source.latencyExemplars?.() ?? Promise.resolve(undefined),
+  ])
   return {
     source: source.description,
     window: source.window ?? null,
@@ -71,7 +99,51 @@ export async function collectInsights(source: Source): Promise<Insights> {
       .filter((s) => Number.isFinite(s.value))
       .map((s) => ({ feature: label(s, FEATURE), p95Ms: s.value }))
       .sort((a, b) => b.p95Ms - a.p95Ms || a.feature.localeCompare(b.feature)),
+    latency: latencyRows(p50, p95, p99, calls, exemplars ?? []),
+    exemplars: exemplars !== undefined,
   }
+}
+
+/** How many of the slowest calls each latency row keeps. */
+const SLOWEST_PER_ROW = 3
+
+function latencyRows(
+  p50: Series[],
+  p95: Series[],
+  p99: Series[],
+  calls: Series[],
+  exemplars: readonly SlowCall[],
+): LatencyPlanRow[] {
+  const key = (s: Series) => `${label(s, FEATURE)}\u0000${label(s, PLAN)}`
+  const byKey = (series: Series[]) => new Map(series.map((s) => [key(s), s.value]))
+  const [q50, q95, q99] = [byKey(p50), byKey(p95), byKey(p99)]
+  return calls
+    .filter((s) => s.value > 0)
+    .map((s) => {
+      const enough = s.value >= MIN_LATENCY_CALLS
+      const q = (m: Map<string, number>) => {
+        const v = m.get(key(s))
+        return enough && v !== undefined && Number.isFinite(v) ? v : undefined
+      }
+      const feature = label(s, FEATURE)
+      const plan = label(s, PLAN)
+      return {
+        feature,
+        plan,
+        calls: s.value,
+        p50Ms: q(q50),
+        p95Ms: q(q95),
+        p99Ms: q(q99),
+        // Exemplars come slowest first.
+        slowest: exemplars.filter((e) => e.feature === feature && e.plan === plan).slice(0, SLOWEST_PER_ROW),
+      }
+    })
+    .sort(
+      (a, b) =>
+        (b.p95Ms ?? -1) - (a.p95Ms ?? -1) ||
+        a.feature.localeCompare(b.feature) ||
+        a.plan.localeCompare(b.plan),
+    )
 }
 
 const label = (series: Series, name: string): string => series.labels[name] ?? ''

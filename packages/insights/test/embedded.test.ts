@@ -73,10 +73,26 @@ describe('insights from an app’s own /metrics', () => {
     })
     // rank 19 of 20 falls in (5, 10] holding 19: 5 + 5 * (19 / 19)
     expect(insights.latencyP95).toEqual([{ feature: 'search', p95Ms: 10 }])
+    // Per plan: pro's 19 calls in (5, 10] interpolate; free's one call is not enough data.
+    expect(insights.latency).toEqual([
+      { feature: 'search', plan: 'pro', calls: 19, p50Ms: 7.5, p95Ms: 9.75, p99Ms: 9.95, slowest: [] },
+      {
+        feature: 'search',
+        plan: 'free',
+        calls: 1,
+        p50Ms: undefined,
+        p95Ms: undefined,
+        p99Ms: undefined,
+        slowest: [],
+      },
+    ])
+    expect(insights.exemplars).toBe(false)
     const text = formatInsights(insights)
     expect(text).toContain('Usage by feature and plan')
     expect(text).toMatch(/integration_connect\s+pro\s+8\/20\s+2\/40\s+8\.00x/)
     expect(text).toMatch(/search\s+free\s+1\/4\s+0\/2\s+not enough data/)
+    expect(text).toMatch(/search\s+pro\s+19\s+7\.5 ms\s+9\.8 ms\s+9\.9 ms\s+-/)
+    expect(text).toContain('this source has no exemplars')
   })
 
   it('checks a ledger: equal totals pass, and every kind of difference is reported', async () => {

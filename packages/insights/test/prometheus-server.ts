@@ -7,23 +7,17 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '@feature-analytics/test-support/ports'
 
 export const PROMETHEUS_BINARY =
   process.env.PROMETHEUS_BIN ?? fileURLToPath(new URL('../../../.stack/bin/prometheus', import.meta.url))
 export const prometheusAvailable = existsSync(PROMETHEUS_BINARY)
 const SHIPPED_CONFIG = fileURLToPath(new URL('../../../prometheus/prometheus.yml', import.meta.url))
 
-export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1')
-  await new Promise((resolve) => server.once('listening', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
+export { freePort }
 
 export interface PrometheusServer {
   url: string

@@ -121,6 +121,12 @@ export interface InstrumentSpec {
   /** Every attribute a point may carry; tracker-node's aggregator keys its series by these names. */
   readonly attributes: readonly AttributeKey[]
   /**
+   * Present when the instrument's points carry exemplars (trace id, span id, value and time of a
+   * measurement made in a sampled span). Lists the measurement attributes that are kept off the
+   * series and put on the exemplar instead (OpenTelemetry's "filtered attributes"): never PII.
+   */
+  readonly exemplarAttributes?: readonly AttributeKey[]
+  /**
    * The name in Prometheus (Prometheus 3 OTLP receiver, and the Collector's Prometheus exporters,
    * with the default UnderscoreEscapingWithSuffixes translation): dots become underscores,
    * counters get `_total`, and units become suffixes.
@@ -144,11 +150,26 @@ export const DROP_REASONS = [
   'unknown_instrument',
   'unknown_attribute',
   'invalid_point',
+  // Browser points refused as implausible: a histogram whose sum, min or max its buckets cannot
+  // hold; a timestamp far from now; more clicks or visits than a request or a session can carry.
+  'inconsistent_point',
+  'invalid_timestamp',
+  'over_rate',
+  // A browser point for a feature the tenant's plan does not include.
+  'feature_not_in_plan',
+  // A ui.element beyond the tenant's element budget: counted under ui.element="_other".
+  'element_budget_exceeded',
 ] as const
 export type DropReason = (typeof DROP_REASONS)[number]
 
 /** The value a tenant folds into once the tenant cardinality budget is spent. */
 export const OTHER_TENANT = '_other'
+
+/**
+ * The ui.element clicks count under when the tenant is folded into `_other` or past its element
+ * budget. A page cannot send it (ui.element ids start with a letter or digit).
+ */
+export const OTHER_ELEMENT = '_other'
 
 /**
  * Every instrument, once. The tracker's recorders (the OpenTelemetry one and tracker-node's
@@ -164,6 +185,7 @@ export const INSTRUMENTS = {
     description: 'Feature invocations, by outcome',
     valueType: 'int',
     attributes: [ATTR.featureName, ATTR.featureCategory, ATTR.userPlan, ATTR.tenantId, ATTR.outcome],
+    exemplarAttributes: [],
     prometheusName: 'product_feature_usage_total',
   },
   latency: {
@@ -175,6 +197,8 @@ export const INSTRUMENTS = {
     valueType: 'double',
     boundaries: LATENCY_BUCKETS_MS,
     attributes: [ATTR.featureName, ATTR.featureCategory, ATTR.userPlan],
+    // Latency series have no tenant (cardinality); "which tenant was slow" is on the exemplar.
+    exemplarAttributes: [ATTR.tenantId],
     prometheusName: 'product_feature_latency_milliseconds',
   },
   activeUsers: {
@@ -298,10 +322,19 @@ export type RecordedInstrument = {
   [I in InstrumentId]: (typeof INSTRUMENTS)[I]['kind'] extends 'observableGauge' ? never : I
 }[InstrumentId]
 
-/** The attributes of one point of an instrument, typed by the table. */
+type ExemplarKeys<I extends InstrumentId> = (typeof INSTRUMENTS)[I] extends {
+  exemplarAttributes: readonly (infer K extends AttributeKey)[]
+}
+  ? K
+  : never
+
+/**
+ * The attributes of one measurement of an instrument, typed by the table: the series' own, and the
+ * optional exemplar-only ones (kept off the series).
+ */
 export type AttributesOf<I extends InstrumentId> = {
   readonly [K in (typeof INSTRUMENTS)[I]['attributes'][number]]: AttributeValues[K]
-}
+} & { readonly [K in ExemplarKeys<I>]?: AttributeValues[K] }
 
 /** The table's rows as [id, spec] pairs, typed. */
 export const instrumentEntries = (): [InstrumentId, InstrumentSpec][] =>

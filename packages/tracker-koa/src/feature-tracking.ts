@@ -62,8 +62,12 @@ export function featureTracking<StateT = DefaultState, ContextT = DefaultContext
     return async function featureMiddleware(ctx, next) {
       // Asked before the handler too: a handler may clear the user it acted for (a logout, say).
       let user = resolveSafely(resolveUser, ctx)
-      const childSpan = withChildSpan ? tracer.startSpan(spanName) : undefined
       const started = performance.now()
+      // The span takes the timer's own instants, so its duration is the recorded latency exactly,
+      // however long the process is descheduled between stopping the timer and ending the span.
+      const childSpan = withChildSpan
+        ? tracer.startSpan(spanName, { startTime: performance.timeOrigin + started })
+        : undefined
       let status = 500
       let failure: unknown
       try {
@@ -75,14 +79,18 @@ export function featureTracking<StateT = DefaultState, ContextT = DefaultContext
         status = statusOfError(error)
         throw error
       } finally {
-        const durationMs = performance.now() - started
+        const ended = performance.now()
+        const durationMs = ended - started
         const outcome = outcomeOf(status)
         user ??= resolveSafely(resolveUser, ctx)
         if (user) {
           if (outcome !== 'skip') {
             // Adoption bookkeeping finishes in the background; the promise never rejects.
             const { userId, tenantId, plan } = user
-            void tracker.trackFeatureUsed({ feature, userId, tenantId, plan, durationMs, outcome })
+            const track = () =>
+              tracker.trackFeatureUsed({ feature, userId, tenantId, plan, durationMs, outcome })
+            // Recorded inside the child span, so an exemplar names the span that timed this call.
+            void (childSpan ? context.with(trace.setSpan(context.active(), childSpan), track) : track())
           }
           // Span attributes are exported when a span ends, so tagging here, once, is enough.
           tagSpan(trace.getActiveSpan(), feature, user)
@@ -95,7 +103,7 @@ export function featureTracking<StateT = DefaultState, ContextT = DefaultContext
           if (outcome === 'error') {
             childSpan.setStatus({ code: SpanStatusCode.ERROR, message: `status ${status}` })
           }
-          childSpan.end()
+          childSpan.end(performance.timeOrigin + ended)
         }
       }
     }

@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net'
 import { ATTR, METRICS } from '@feature-analytics/schema'
+import { otel } from '@feature-analytics/test-support/metrics'
 import { createFeatureTracker } from '@feature-analytics/tracker'
 import Router from '@koa/router'
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import Koa from 'koa'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { featureTracking, type TrackedUser } from '../src/index.ts'
-import { otel } from './otel.ts'
 
 const catalog = { report_export: { category: 'reporting' }, search: { category: 'discovery' } }
 const SCHEMA_USAGE_KEYS = [

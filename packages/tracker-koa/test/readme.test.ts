@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { METRICS } from '@feature-analytics/schema'
+import { otel } from '@feature-analytics/test-support/metrics'
 import { metrics } from '@opentelemetry/api'
 import { afterAll, describe, expect, it } from 'vitest'
-import { otel } from './otel.ts'
 
 const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8')
 

@@ -2,22 +2,29 @@
  * What one tracked event costs (usage counter + latency histogram, 4 attributes), per path:
  *   sdk      the seed's direct OpenTelemetry SDK calls, an attribute object per call
  *   tracker  createFeatureTracker + FeatureAggregator: validation, tenant budget, distinct users,
- *            adoption bookkeeping (in-memory store) included
+ *            adoption bookkeeping (in-memory store) included; exemplars on (the default), called
+ *            outside any span, as an unsampled request is: the cost is the context lookup
+ *   noex     the same with exemplars off (FeatureAggregator({ exemplars: false }))
+ *   sampled  the same with exemplars on, every event inside a sampled span: each one writes an
+ *            exemplar (the worst case, a 100% sampling ratio)
  *   recorder FeatureAggregator's usage() + latency() alone, what the tracker adds on top of it
  *   prom     prom-client's Counter + Histogram with the same labels, the usual Node alternative
  *   map      plain Map increments under concatenated keys, one for the counter and one for the
  *            histogram bucket: the naive floor for the same two instruments
  * Modes run alternated (A B C D A B C D ...) in one process so drift hits all alike; the report
  * is the median of the rounds, and ratios rather than absolute times are what carry over.
+ * The context manager is the one startTelemetry registers (AsyncLocalStorage), as in a service.
  * Run: npm run bench -w @feature-analytics/tracker-node [-- --rounds 9 --events 200000]
  */
 import { parseArgs } from 'node:util'
 import { ATTR, LATENCY_BUCKETS_MS, METRICS, PLANS } from '@feature-analytics/schema'
+import { testReader } from '@feature-analytics/test-support/metrics'
 import { createFeatureTracker, InMemoryAdoptionStore } from '@feature-analytics/tracker'
+import { type Context, context, ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api'
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { Counter, Histogram, Registry } from 'prom-client'
 import { FeatureAggregator } from '../src/index.ts'
-import { testReader } from '../test/collect.ts'
 
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '9' }, events: { type: 'string', default: '200000' } },
@@ -59,8 +66,15 @@ function sdkPath() {
   }
 }
 
-function trackerPath() {
-  const aggregator = new FeatureAggregator()
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
+const SAMPLED: Context = trace.setSpanContext(ROOT_CONTEXT, {
+  traceId: '0af7651916cd43dd8448eb211c80319c',
+  spanId: 'b7ad6b7169203331',
+  traceFlags: TraceFlags.SAMPLED,
+})
+
+function trackerPath(exemplars = true) {
+  const aggregator = new FeatureAggregator({ exemplars })
   const tracker = createFeatureTracker({
     catalog,
     recorder: aggregator,
@@ -75,19 +89,21 @@ function recorderPath() {
   const aggregator = new FeatureAggregator()
   return (e: (typeof events)[number]) => {
     const category = catalog[e.feature].category
+    // Literal keys, as the tracker writes them on this path (see CONTRIBUTING.md, "Add a metric").
     const usage = {
-      [ATTR.featureName]: e.feature,
-      [ATTR.featureCategory]: category,
-      [ATTR.userPlan]: e.plan,
-      [ATTR.tenantId]: e.tenantId,
-      [ATTR.outcome]: e.outcome,
-    }
+      'feature.name': e.feature,
+      'feature.category': category,
+      'user.plan': e.plan,
+      'tenant.id': e.tenantId,
+      'feature.outcome': e.outcome,
+    } as const
     aggregator.record('usage', usage, 1)
     const latency = {
-      [ATTR.featureName]: e.feature,
-      [ATTR.featureCategory]: category,
-      [ATTR.userPlan]: e.plan,
-    }
+      'feature.name': e.feature,
+      'feature.category': category,
+      'user.plan': e.plan,
+      'tenant.id': e.tenantId,
+    } as const
     aggregator.record('latency', latency, e.durationMs)
   }
 }
@@ -133,22 +149,29 @@ function mapPath() {
 const modes = {
   sdk: sdkPath(),
   tracker: trackerPath(),
+  noex: trackerPath(false),
+  sampled: trackerPath(),
   recorder: recorderPath(),
   prom: promPath(),
   map: mapPath(),
 }
 type Mode = keyof typeof modes
 
-function run(record: (e: (typeof events)[number]) => void): number {
-  const started = performance.now()
-  for (let i = 0; i < EVENTS; i++) record(events[i % events.length] as (typeof events)[number])
-  return ((performance.now() - started) * 1e6) / EVENTS // ns per event
+function run(mode: Mode): number {
+  const record = modes[mode]
+  // The sampled mode runs inside a sampled span; the others outside any span.
+  return context.with(mode === 'sampled' ? SAMPLED : ROOT_CONTEXT, () => {
+    const started = performance.now()
+    for (let i = 0; i < EVENTS; i++) record(events[i % events.length] as (typeof events)[number])
+    return ((performance.now() - started) * 1e6) / EVENTS // ns per event
+  })
 }
 
-for (const record of Object.values(modes)) run(record) // warm-up: JIT and first series
-const samples: Record<Mode, number[]> = { sdk: [], tracker: [], recorder: [], prom: [], map: [] }
+const MODES = Object.keys(modes) as Mode[]
+for (const mode of MODES) run(mode) // warm-up: JIT and first series
+const samples = Object.fromEntries(MODES.map((m) => [m, [] as number[]])) as Record<Mode, number[]>
 for (let round = 0; round < ROUNDS; round++) {
-  for (const mode of Object.keys(modes) as Mode[]) samples[mode].push(run(modes[mode]))
+  for (const mode of MODES) samples[mode].push(run(mode))
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
 const ns = Object.fromEntries(Object.entries(samples).map(([m, xs]) => [m, median(xs)])) as Record<
@@ -169,4 +192,16 @@ console.log(
 )
 console.log(`  prom / recorder = ${ratio('prom', 'recorder').toFixed(2)}x`)
 console.log(`  tracker / map  = ${ratio('tracker', 'map').toFixed(2)}x`)
+// The exemplar ratios are small effects: their spread over rounds says how far to trust them.
+const quartiles = (a: Mode, b: Mode) => {
+  const xs = samples[a].map((x, i) => x / (samples[b][i] as number)).sort((x, y) => x - y)
+  const at = (q: number) => (xs[Math.floor(q * (xs.length - 1))] as number).toFixed(2)
+  return `rounds' interquartile range ${at(0.25)}-${at(0.75)}`
+}
+console.log(
+  `  tracker / noex = ${ratio('tracker', 'noex').toFixed(2)}x   (exemplars on, unsampled; ${quartiles('tracker', 'noex')})`,
+)
+console.log(
+  `  sampled / noex = ${ratio('sampled', 'noex').toFixed(2)}x   (exemplars on, all sampled; ${quartiles('sampled', 'noex')})`,
+)
 console.log(`  recorder / map = ${ratio('recorder', 'map').toFixed(2)}x`)

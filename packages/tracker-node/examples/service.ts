@@ -1,19 +1,21 @@
 import { METRICS } from '@feature-analytics/schema'
 import { createFeatureTracker } from '@feature-analytics/tracker'
-import { MergeError, startTelemetry } from '@feature-analytics/tracker-node'
+import { DEFAULT_METRICS_PORT, MergeError, startTelemetry } from '@feature-analytics/tracker-node'
 
 // OTLP export turns on when OTEL_EXPORTER_OTLP_ENDPOINT is set (e.g. http://127.0.0.1:4318).
 export const telemetry = startTelemetry({
   serviceName: 'saas-api',
   serviceVersion: '1.0.0',
-  prometheusPort: Number(process.env.METRICS_PORT ?? 9464),
+  prometheusPort: Number(process.env.METRICS_PORT ?? DEFAULT_METRICS_PORT),
 })
 await telemetry.ready
 
-// The fast path: the tracker records into FeatureAggregator, which every reader collects.
+// The fast path: the tracker records into FeatureAggregator, which every reader collects,
+// and shares its tenant budget, so usage and browser clicks fold the same tenants into _other.
 const tracker = createFeatureTracker({
   catalog: { report_export: { category: 'reporting' }, search: { category: 'discovery' } },
   recorder: telemetry.aggregator,
+  tenantBudget: telemetry.aggregator.tenantBudget,
 })
 await tracker.trackFeatureUsed({
   feature: 'search',

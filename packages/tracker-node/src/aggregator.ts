@@ -4,20 +4,19 @@ import {
   type DropReason,
   METRICS,
   type MetricName,
+  OTHER_ELEMENT,
   OTHER_TENANT,
   type RecordedInstrument,
 } from '@feature-analytics/schema'
-import {
-  DEFAULT_LIMITS,
-  type FeatureRecorder,
-  TenantBudget,
-  type UsersSource,
-} from '@feature-analytics/tracker'
+import { DEFAULT_LIMITS, type FeatureRecorder, type UsersSource } from '@feature-analytics/tracker'
+import { TenantBudget } from '@feature-analytics/tracker/internal'
 import type { Attributes } from '@opentelemetry/api'
 import { millisToHrTime } from '@opentelemetry/core'
 import { emptyResource } from '@opentelemetry/resources'
 import type { CollectionResult, MetricData, MetricProducer, ScopeMetrics } from '@opentelemetry/sdk-metrics'
+import { TelemetryConfigError } from './config-error.ts'
 import { ElementBudget } from './element-budget.ts'
+import { ExemplarReservoir } from './exemplars.ts'
 import type { CardinalityLimits } from './limits.ts'
 import { MergeError } from './merge-error.ts'
 import {
@@ -31,15 +30,26 @@ import {
 import { createStreams, type RecordedStream, type Streams } from './streams.ts'
 
 export interface FeatureAggregatorOptions {
-  /** Tenants with their own series in merged points; the tracker applies its own budget to usage. */
+  /** Tenants with their own series; default DEFAULT_LIMITS.maxTenants. Share the budget with the tracker (`tenantBudget`). */
   maxTenants?: number
+  /** A budget to use instead of a new one of `maxTenants` (give one or the other). */
+  tenantBudget?: TenantBudget
   maxValueLength?: number
   /** Series per instrument, as in the SDK's views; see DEFAULT_CARDINALITY_LIMITS. */
   cardinalityLimits?: CardinalityLimits
   /** When given, merged points must name one of these features. */
   features?: Iterable<string>
-  /** Distinct ui.element values kept per feature on merged clicks; default 64. */
-  maxElementsPerFeature?: number
+  /**
+   * Distinct (feature, ui.element) pairs each tenant keeps on merged clicks; beyond them, and for
+   * tenants folded into `_other`, clicks count under `ui.element="_other"`. Default 64.
+   */
+  maxElementsPerTenant?: number
+  /**
+   * Attach exemplars (trace id, span id, value, time) from sampled spans to the instruments whose
+   * table row has `exemplarAttributes` (usage, latency); default true. Costs a context lookup per
+   * measurement of those instruments.
+   */
+  exemplars?: boolean
 }
 
 /**
@@ -52,17 +62,33 @@ export interface FeatureAggregatorOptions {
  */
 export class FeatureAggregator implements FeatureRecorder, MetricProducer {
   #streams: Streams
-  #budget: TenantBudget
+  #reservoir: ExemplarReservoir | undefined
+  /**
+   * The tenants with their own series. Pass it to createFeatureTracker's `tenantBudget`, so usage
+   * and merged clicks fold the same tenants into `_other`.
+   */
+  readonly tenantBudget: TenantBudget
   #elements: ElementBudget
   #clickRules: MergeRules
   #timeSpentRules: MergeRules
 
   constructor(options: FeatureAggregatorOptions = {}) {
-    this.#streams = createStreams(options.cardinalityLimits ?? {})
+    this.#reservoir = options.exemplars === false ? undefined : new ExemplarReservoir()
+    this.#streams = createStreams(options.cardinalityLimits ?? {}, this.#reservoir)
     const maxValueLength = options.maxValueLength ?? DEFAULT_LIMITS.maxValueLength
     const features = options.features ? new Set(options.features) : undefined
-    this.#budget = new TenantBudget(options.maxTenants ?? DEFAULT_LIMITS.maxTenants)
-    this.#elements = new ElementBudget(options.maxElementsPerFeature ?? 64)
+    if (options.tenantBudget !== undefined && options.maxTenants !== undefined)
+      throw new TelemetryConfigError('give maxTenants or tenantBudget, not both: the budget has its own size')
+    this.tenantBudget =
+      options.tenantBudget ?? new TenantBudget(options.maxTenants ?? DEFAULT_LIMITS.maxTenants)
+    this.#elements = new ElementBudget(options.maxElementsPerTenant ?? 64)
+    // A released tenant's series go (their last values were exported unchanged while it was idle).
+    this.tenantBudget.onRelease((tenants) => {
+      const released = new Set(tenants)
+      this.#streams.usage.forgetTenants(released)
+      this.#streams.click.forgetTenants(released)
+      this.#elements.forget(tenants)
+    })
     this.#clickRules = {
       allowed: this.#streams.click.attributes,
       required: [ATTR.featureName, ATTR.userPlan],
@@ -104,7 +130,8 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
   /**
    * Adds an already-aggregated delta to a Sum (today: product.feature.click). Exact: counts add.
    * Throws MergeError (nothing merged, nothing counted) for an instrument, attribute or value it
-   * will not take; a tenant beyond the budget is folded into `_other` and counted.
+   * will not take; a tenant beyond the budget is folded into `_other` and counted, and so is an
+   * element beyond the tenant's element budget.
    */
   mergeSum(name: MetricName, attributes: Attributes, delta: number): void {
     if (name !== METRICS.click)
@@ -114,11 +141,16 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
     // Nothing clicked: no series to mint, and no element slot to spend.
     if (value === 0) return
     const feature = a[ATTR.featureName] as string
-    const element = a[ATTR.uiElement]
-    if (element !== undefined && !this.#elements.admit(feature, element)) {
-      throw new MergeError('invalid_value', `more than the allowed distinct ui.element values for ${feature}`)
+    const tenant = this.#tenant(a[ATTR.tenantId])
+    let element = a[ATTR.uiElement]
+    // Element detail is per tenant with a slot, within its own budget: a folded tenant, or one past
+    // its budget, counts its clicks under `_other` (which no page can send: not an identifier).
+    if (element !== undefined && tenant === OTHER_TENANT) element = OTHER_ELEMENT
+    else if (element !== undefined && !this.#elements.admit(tenant ?? '', feature, element)) {
+      this.dropped('element_budget_exceeded')
+      element = OTHER_ELEMENT
     }
-    this.#streams.click.record({ ...a, [ATTR.tenantId]: this.#tenant(a[ATTR.tenantId]) }, value)
+    this.#streams.click.record({ ...a, [ATTR.uiElement]: element, [ATTR.tenantId]: tenant }, value)
   }
 
   /**
@@ -136,13 +168,35 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
     if (p.count > 0) stream.merge(a, p)
   }
 
-  /** MetricProducer: a cumulative snapshot. Stateless, so every reader can call it. */
+  /**
+   * MetricProducer: a cumulative snapshot, with every exemplar the reservoir holds. Stateless, so
+   * every reader can call it; `producer()` gives a reader only the exemplars new since its last call.
+   */
   async collect(): Promise<CollectionResult> {
+    return this.#collect(0)
+  }
+
+  /**
+   * A MetricProducer for one reader: the same cumulative points, but each exemplar only once (the
+   * latest per bucket since the reader's previous collection), so exports do not repeat them.
+   */
+  producer(): MetricProducer {
+    let cursor = 0
+    return {
+      collect: async () => {
+        const since = cursor
+        cursor = this.#reservoir?.seq ?? 0
+        return this.#collect(since)
+      },
+    }
+  }
+
+  #collect(exemplarsSince: number): CollectionResult {
     const endTime = millisToHrTime(Date.now())
     const errors: unknown[] = []
     const byMeter = new Map<string, MetricData[]>()
     for (const stream of Object.values(this.#streams)) {
-      const data = stream.data(endTime, errors)
+      const data = stream.data(endTime, errors, exemplarsSince)
       if (data === undefined) continue
       const list = byMeter.get(stream.meter) ?? []
       list.push(data)
@@ -157,7 +211,7 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
   }
 
   #tenant(tenantId: string | undefined): string | undefined {
-    if (tenantId === undefined || this.#budget.admit(tenantId)) return tenantId
+    if (tenantId === undefined || this.tenantBudget.admit(tenantId)) return tenantId
     this.dropped('tenant_budget_exceeded')
     return OTHER_TENANT
   }

@@ -1,8 +1,11 @@
 import type { Attributes, HrTime } from '@opentelemetry/api'
+import type { ExemplarSlot } from './exemplars.ts'
 import type { Cell } from './series-index.ts'
 
 export interface SumCell extends Cell {
   value: number
+  /** One slot (the latest sampled measurement), allocated at the first one. */
+  exemplars?: (ExemplarSlot | undefined)[]
 }
 
 export interface HistogramCell extends Cell {
@@ -13,6 +16,8 @@ export interface HistogramCell extends Cell {
   max: number
   /** False once a merged point arrived without min/max: then neither can be known. */
   minMaxKnown: boolean
+  /** One slot per bucket (the latest sampled measurement in it), allocated at the first one. */
+  exemplars?: (ExemplarSlot | undefined)[]
 }
 
 export const sumCell = (attributes: Attributes, startTime: HrTime): SumCell => ({
@@ -50,13 +55,15 @@ export function bucketIndex(boundaries: readonly number[], value: number): numbe
   return found
 }
 
-export function recordValue(cell: HistogramCell, boundaries: readonly number[], value: number): void {
+/** Records one value; returns its bucket. */
+export function recordValue(cell: HistogramCell, boundaries: readonly number[], value: number): number {
   cell.count += 1
   cell.sum += value
   if (value < cell.min) cell.min = value
   if (value > cell.max) cell.max = value
   const i = bucketIndex(boundaries, value)
   cell.counts[i] = (cell.counts[i] as number) + 1
+  return i
 }
 
 /** One observed gauge value, read at collection time. */

@@ -4,7 +4,7 @@ import {
   type InstrumentKind,
   type InstrumentSpec,
 } from '@feature-analytics/schema'
-import { INSTRUMENT_OPTIONS } from '@feature-analytics/tracker'
+import { INSTRUMENT_OPTIONS } from '@feature-analytics/tracker/internal'
 import type { HrTime } from '@opentelemetry/api'
 import {
   AggregationTemporality,
@@ -16,6 +16,7 @@ import {
   type SumMetricData,
 } from '@opentelemetry/sdk-metrics'
 import type { GaugeCell, HistogramCell, SumCell } from './cells.ts'
+import { exemplarsSince } from './exemplars.ts'
 
 const TYPES: Record<InstrumentKind, InstrumentType> = {
   counter: InstrumentType.COUNTER,
@@ -40,7 +41,23 @@ export function descriptorOf(id: InstrumentId): MetricDescriptor {
   return descriptor
 }
 
-export function sumData(id: InstrumentId, cells: readonly SumCell[], endTime: HrTime): SumMetricData {
+/** What a point gets: its exemplars newer than the reader's cursor, when the instrument has them. */
+export interface ExemplarWindow {
+  since: number
+  keys: readonly string[]
+}
+
+const pointExemplars = (slots: SumCell['exemplars'], window: ExemplarWindow | undefined) => {
+  const exemplars = window === undefined ? undefined : exemplarsSince(slots, window.since, window.keys)
+  return exemplars === undefined ? {} : { exemplars }
+}
+
+export function sumData(
+  id: InstrumentId,
+  cells: readonly SumCell[],
+  endTime: HrTime,
+  window?: ExemplarWindow,
+): SumMetricData {
   return {
     descriptor: descriptorOf(id),
     aggregationTemporality: AggregationTemporality.CUMULATIVE,
@@ -51,6 +68,7 @@ export function sumData(id: InstrumentId, cells: readonly SumCell[], endTime: Hr
       startTime: cell.startTime,
       endTime,
       value: cell.value,
+      ...pointExemplars(cell.exemplars, window),
     })),
   }
 }
@@ -59,6 +77,7 @@ export function histogramData(
   id: InstrumentId,
   cells: readonly HistogramCell[],
   endTime: HrTime,
+  window?: ExemplarWindow,
 ): HistogramMetricData {
   const spec: InstrumentSpec = INSTRUMENTS[id]
   const boundaries = [...(spec.boundaries ?? [])]
@@ -80,6 +99,7 @@ export function histogramData(
           buckets: { boundaries, counts: [...cell.counts] },
           count: cell.count,
         },
+        ...pointExemplars(cell.exemplars, window),
       }
     }),
   }

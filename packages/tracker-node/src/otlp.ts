@@ -1,10 +1,18 @@
-import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http'
-import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto'
+import { OTLPMetricExporterBase } from '@opentelemetry/exporter-metrics-otlp-http'
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto'
+import {
+  convertLegacyHttpOptions,
+  createOtlpHttpExportDelegate,
+} from '@opentelemetry/otlp-exporter-base/node-http'
+import { MetricsExporterMetricsHelper } from '@opentelemetry/otlp-transformer'
 import { AggregationTemporality, type PushMetricExporter } from '@opentelemetry/sdk-metrics'
 import type { SpanExporter } from '@opentelemetry/sdk-trace'
 import { TelemetryConfigError } from './config-error.ts'
+import {
+  JsonMetricsWithExemplarsSerializer,
+  ProtobufMetricsWithExemplarsSerializer,
+} from './otlp-exemplars.ts'
 
 export type OtlpProtocol = 'http/protobuf' | 'http/json'
 type Signal = 'METRICS' | 'TRACES'
@@ -43,9 +51,28 @@ export function otlpMetricExporter(base?: string, protocol?: OtlpProtocol): Push
   if (where === undefined) return undefined
   // Cumulative end to end: FeatureAggregator produces cumulative points, and Prometheus wants them.
   const config = { ...where, temporalityPreference: AggregationTemporality.CUMULATIVE }
-  return protocolFor('METRICS', protocol) === 'http/json'
-    ? new JsonMetricExporter(config)
-    : new ProtoMetricExporter(config)
+  return metricExporterWithExemplars(config, protocolFor('METRICS', protocol))
+}
+
+/**
+ * The upstream OTLP/HTTP metric exporter (its transport, retries, headers and OTEL_* handling) with
+ * serializers that keep exemplars: the stock ones drop them (see otlp-exemplars.ts).
+ */
+export function metricExporterWithExemplars(
+  config: ConstructorParameters<typeof OTLPMetricExporterBase>[1] & { url?: string },
+  protocol: OtlpProtocol,
+): PushMetricExporter {
+  const json = protocol === 'http/json'
+  const delegate = createOtlpHttpExportDelegate(
+    convertLegacyHttpOptions(config ?? {}, 'METRICS', 'v1/metrics', {
+      'Content-Type': json ? 'application/json' : 'application/x-protobuf',
+    }),
+    json ? JsonMetricsWithExemplarsSerializer : ProtobufMetricsWithExemplarsSerializer,
+    'otlp_http_metric_exporter',
+    MetricsExporterMetricsHelper,
+    undefined,
+  )
+  return new OTLPMetricExporterBase(delegate, config)
 }
 
 export function otlpTraceExporter(base?: string, protocol?: OtlpProtocol): SpanExporter | undefined {

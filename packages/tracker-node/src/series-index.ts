@@ -110,6 +110,30 @@ export class SeriesIndex<C extends Cell> {
     return cell
   }
 
+  /**
+   * Drops the series whose `key` is one of `values` (a tenant whose slot was released), rebuilding
+   * the lookup tree from the cells that stay. Rare (at most once per release), so O(series) is fine.
+   */
+  removeWhere(key: string, values: ReadonlySet<string>): void {
+    const kept = this.#cells.filter((cell) => !values.has(cell.attributes[key] as string))
+    if (kept.length === this.#cells.length) return
+    this.#cells = kept
+    this.#root = new Map()
+    for (const cell of kept) {
+      let level = this.#root
+      for (const indexed of this.#indexed.slice(0, -1)) {
+        const value = cell.attributes[indexed] as Value
+        let next = level.get(value) as Level | undefined
+        if (next === undefined) {
+          next = new Map()
+          level.set(value, next)
+        }
+        level = next
+      }
+      level.set(cell.attributes[this.#indexed[this.#last] as string] as Value, cell)
+    }
+  }
+
   /** Every cell, the overflow cell last. */
   cells(): readonly C[] {
     return this.#overflow ? [...this.#cells, this.#overflow] : this.#cells

@@ -17,9 +17,10 @@ import {
   type SumCell,
   sumCell,
 } from './cells.ts'
+import { type ExemplarReservoir, sampledSpanContext } from './exemplars.ts'
 import { type CardinalityLimits, cardinalityLimit } from './limits.ts'
 import type { HistogramPoint } from './merge-input.ts'
-import { gaugeData, histogramData, sumData } from './metric-data.ts'
+import { type ExemplarWindow, gaugeData, histogramData, sumData } from './metric-data.ts'
 import { type SeriesAttributes, SeriesIndex } from './series-index.ts'
 
 /** A feature has one category (the catalog's), so the category is stored, not looked up. */
@@ -38,26 +39,75 @@ abstract class Stream<I extends InstrumentId = InstrumentId> {
     this.attributes = INSTRUMENTS[id].attributes
   }
 
-  /** Undefined when the instrument has no series yet (the SDK exports nothing for it either). */
-  abstract data(endTime: HrTime, errors: unknown[]): MetricData | undefined
+  /**
+   * Undefined when the instrument has no series yet (the SDK exports nothing for it either).
+   * Points carry the exemplars offered after `exemplarsSince` (a reader's cursor).
+   */
+  abstract data(endTime: HrTime, errors: unknown[], exemplarsSince: number): MetricData | undefined
+}
+
+/**
+ * Exemplars of a recorded instrument, when its table row has `exemplarAttributes`: the active
+ * span is read per measurement (a context lookup), and a sampled one is offered to the reservoir.
+ */
+class Exemplars {
+  readonly reservoir: ExemplarReservoir
+  readonly keys: readonly string[]
+
+  constructor(reservoir: ExemplarReservoir, keys: readonly string[]) {
+    this.reservoir = reservoir
+    this.keys = keys
+  }
+
+  offer(
+    cell: { exemplars?: SumCell['exemplars'] },
+    slots: number,
+    index: number,
+    attributes: SeriesAttributes,
+    value: number,
+  ) {
+    const span = sampledSpanContext()
+    if (span === undefined) return
+    cell.exemplars ??= new Array(slots).fill(undefined)
+    this.reservoir.offer(cell.exemplars, index, span, value, attributes)
+  }
+
+  window(since: number): ExemplarWindow {
+    return { since, keys: this.keys }
+  }
+}
+
+const exemplarsOf = (id: RecordedInstrument, reservoir: ExemplarReservoir | undefined) => {
+  const keys: readonly string[] | undefined = (INSTRUMENTS[id] as InstrumentSpec).exemplarAttributes
+  return reservoir === undefined || keys === undefined ? undefined : new Exemplars(reservoir, keys)
 }
 
 /** Counters and up-down counters. */
 export class SumStream extends Stream<RecordedInstrument> {
   readonly #index: SeriesIndex<SumCell>
+  readonly #exemplars: Exemplars | undefined
 
-  constructor(id: RecordedInstrument, limit: number) {
+  constructor(id: RecordedInstrument, limit: number, reservoir?: ExemplarReservoir) {
     super(id)
     this.#index = new SeriesIndex(this.attributes, limit, sumCell, STORED_ONLY)
+    this.#exemplars = exemplarsOf(id, reservoir)
   }
 
   record(attributes: SeriesAttributes, value: number): void {
-    this.#index.at(attributes).value += value
+    const cell = this.#index.at(attributes)
+    cell.value += value
+    this.#exemplars?.offer(cell, 1, 0, attributes, value)
   }
 
-  data(endTime: HrTime): MetricData | undefined {
+  /** Drops the series of these tenants (their budget slots were released). */
+  forgetTenants(tenants: ReadonlySet<string>): void {
+    this.#index.removeWhere(ATTR.tenantId, tenants)
+  }
+
+  data(endTime: HrTime, _errors: unknown[], exemplarsSince: number): MetricData | undefined {
     const cells = this.#index.cells()
-    return cells.length > 0 ? sumData(this.id, cells, endTime) : undefined
+    if (cells.length === 0) return undefined
+    return sumData(this.id, cells, endTime, this.#exemplars?.window(exemplarsSince))
   }
 }
 
@@ -65,16 +115,20 @@ export class SumStream extends Stream<RecordedInstrument> {
 export class HistogramStream extends Stream<RecordedInstrument> {
   readonly boundaries: readonly number[]
   readonly #index: SeriesIndex<HistogramCell>
+  readonly #exemplars: Exemplars | undefined
 
-  constructor(id: RecordedInstrument, limit: number) {
+  constructor(id: RecordedInstrument, limit: number, reservoir?: ExemplarReservoir) {
     super(id)
     const spec: InstrumentSpec = INSTRUMENTS[id]
     this.boundaries = spec.boundaries ?? []
     this.#index = new SeriesIndex(this.attributes, limit, histogramCell(this.boundaries), STORED_ONLY)
+    this.#exemplars = exemplarsOf(id, reservoir)
   }
 
   record(attributes: SeriesAttributes, value: number): void {
-    recordValue(this.#index.at(attributes), this.boundaries, value)
+    const cell = this.#index.at(attributes)
+    const bucket = recordValue(cell, this.boundaries, value)
+    this.#exemplars?.offer(cell, this.boundaries.length + 1, bucket, attributes, value)
   }
 
   /** Adds a checked, already-aggregated point: exact for counts, buckets and sum. */
@@ -92,9 +146,10 @@ export class HistogramStream extends Stream<RecordedInstrument> {
     }
   }
 
-  data(endTime: HrTime): MetricData | undefined {
+  data(endTime: HrTime, _errors: unknown[], exemplarsSince: number): MetricData | undefined {
     const cells = this.#index.cells()
-    return cells.length > 0 ? histogramData(this.id, cells, endTime) : undefined
+    if (cells.length === 0) return undefined
+    return histogramData(this.id, cells, endTime, this.#exemplars?.window(exemplarsSince))
   }
 }
 
@@ -136,14 +191,16 @@ export type Streams = {
 export type RecordedStream = SumStream | HistogramStream
 
 /** One stream per row of the schema's instrument table, so none can be left out of collect(). */
-export function createStreams(limits: CardinalityLimits): Streams {
+export function createStreams(limits: CardinalityLimits, reservoir?: ExemplarReservoir): Streams {
   const streams = instrumentEntries().map(([id, spec]) => {
     const limit = cardinalityLimit(METRICS[id], limits)
     if (spec.kind === 'observableGauge') return [id, new GaugeStream(id)]
     const recorded = id as RecordedInstrument
     return [
       id,
-      spec.kind === 'histogram' ? new HistogramStream(recorded, limit) : new SumStream(recorded, limit),
+      spec.kind === 'histogram'
+        ? new HistogramStream(recorded, limit, reservoir)
+        : new SumStream(recorded, limit, reservoir),
     ]
   })
   return Object.fromEntries(streams) as Streams

@@ -11,12 +11,18 @@ import {
   type PushMetricExporter,
   type ViewOptions,
 } from '@opentelemetry/sdk-metrics'
-import { BatchSpanProcessor, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
+import {
+  BatchSpanProcessor,
+  type Sampler,
+  type SpanProcessor,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace'
 import { FeatureAggregator, type FeatureAggregatorOptions } from './aggregator.ts'
 import { TelemetryConfigError } from './config-error.ts'
 import { type CardinalityLimits, DEFAULT_CARDINALITY_LIMIT } from './limits.ts'
 import { exportInterval, type OtlpProtocol, otlpMetricExporter, otlpTraceExporter } from './otlp.ts'
 import { type ServiceIdentity, serviceResource } from './resource.ts'
+import { samplerFromEnv } from './sampler.ts'
 import { DEFAULT_SIGNALS, installShutdownHandlers, withDeadline } from './shutdown.ts'
 import { schemaViews } from './views.ts'
 
@@ -37,6 +43,11 @@ export interface TelemetryOptions extends ServiceIdentity {
   metricReaders?: ((metricProducers: MetricProducer[]) => IMetricReader)[]
   /** More span processors (tests pass a SimpleSpanProcessor with an InMemorySpanExporter). */
   spanProcessors?: SpanProcessor[]
+  /**
+   * Head sampler. Default: OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG, else a parent-based
+   * ratio sampler at DEFAULT_TRACES_SAMPLER_RATIO (0.1).
+   */
+  sampler?: Sampler
   views?: ViewOptions[]
   cardinalityLimits?: CardinalityLimits
   /** An aggregator to use, or options for the one startTelemetry creates. */
@@ -54,6 +65,8 @@ export interface Telemetry {
   readonly aggregator: FeatureAggregator
   readonly meterProvider: MeterProvider
   readonly tracerProvider: TracerProvider
+  /** The head sampler in use, for logs: `parentbased_traceidratio(0.1)`, or `custom`. */
+  readonly sampling: string
   readonly resource: Resource
   /** The Prometheus endpoint, when prometheusPort was given. */
   readonly prometheusUrl: string | undefined
@@ -70,7 +83,8 @@ export interface Telemetry {
  * in one test process), hides its MeterProvider, turns on a logs pipeline and trace export to
  * localhost by default, and offers no way to put a MetricProducer on the readers it builds from
  * the environment. The OTEL_* variables it would read are honoured here too (endpoints, protocol,
- * export interval, OTEL_{METRICS,TRACES}_EXPORTER=none, resource attributes, service name).
+ * export interval, OTEL_{METRICS,TRACES}_EXPORTER=none, resource attributes, service name, and
+ * OTEL_TRACES_SAMPLER[_ARG], which sdk-trace 3 no longer reads by itself).
  */
 export function startTelemetry(options: TelemetryOptions): Telemetry {
   if (typeof options?.serviceName !== 'string' || options.serviceName.length === 0) {
@@ -80,7 +94,8 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     options.aggregator instanceof FeatureAggregator
       ? options.aggregator
       : new FeatureAggregator({ cardinalityLimits: options.cardinalityLimits, ...options.aggregator })
-  const producers: MetricProducer[] = [aggregator]
+  // One producer per reader, so each gets every exemplar once (see FeatureAggregator.producer).
+  const producers = (): MetricProducer[] => [aggregator.producer()]
   const interval = exportInterval(options.exportIntervalMillis)
   const cardinalityLimits = { default: options.cardinalityLimits?.default ?? DEFAULT_CARDINALITY_LIMIT }
   const periodic = (exporter: PushMetricExporter) =>
@@ -88,7 +103,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
       exporter,
       exportIntervalMillis: interval,
       exportTimeoutMillis: Math.min(interval, 30_000),
-      metricProducers: producers,
+      metricProducers: producers(),
       cardinalityLimits,
     })
 
@@ -96,7 +111,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const otlpMetrics = otlpMetricExporter(options.otlpEndpoint, options.otlpProtocol)
   if (otlpMetrics) readers.push(periodic(otlpMetrics))
   for (const exporter of options.metricExporters ?? []) readers.push(periodic(exporter))
-  for (const build of options.metricReaders ?? []) readers.push(build(producers))
+  for (const build of options.metricReaders ?? []) readers.push(build(producers()))
 
   let prometheusUrl: string | undefined
   let ready: Promise<void> = Promise.resolve()
@@ -105,8 +120,9 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     prometheusUrl = `http://${host}:${options.prometheusPort}/metrics`
     ready = new Promise<void>((resolve, reject) => {
       readers.push(
-        new PrometheusExporter({ host, port: options.prometheusPort, metricProducers: producers }, (error) =>
-          error ? reject(error) : resolve(),
+        new PrometheusExporter(
+          { host, port: options.prometheusPort, metricProducers: producers() },
+          (error) => (error ? reject(error) : resolve()),
         ),
       )
     })
@@ -123,7 +139,10 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const spanProcessors = [...(options.spanProcessors ?? [])]
   const otlpTraces = otlpTraceExporter(options.otlpEndpoint, options.otlpProtocol)
   if (otlpTraces) spanProcessors.push(new BatchSpanProcessor({ exporter: otlpTraces }))
-  const tracerProvider = new TracerProvider({ resource, spanProcessors })
+  const { sampler, description: sampling } = options.sampler
+    ? { sampler: options.sampler, description: 'custom' }
+    : samplerFromEnv()
+  const tracerProvider = new TracerProvider({ resource, spanProcessors, sampler })
 
   const unregister =
     options.registerGlobal === false ? () => {} : registerGlobals(meterProvider, tracerProvider)
@@ -135,6 +154,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     aggregator,
     meterProvider,
     tracerProvider,
+    sampling,
     resource,
     prometheusUrl,
     ready,

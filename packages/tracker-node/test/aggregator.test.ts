@@ -1,8 +1,16 @@
 import { ATTR, METRICS, TIME_SPENT_BUCKETS_MS } from '@feature-analytics/schema'
+import { normalize, testReader } from '@feature-analytics/test-support/metrics'
+import { createFeatureTracker } from '@feature-analytics/tracker'
+import { TenantBudget } from '@feature-analytics/tracker/internal'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { afterEach, describe, expect, it } from 'vitest'
-import { BoundariesMismatchError, FeatureAggregator, MergeError, OVERFLOW_ATTRIBUTES } from '../src/index.ts'
-import { normalize, testReader } from './collect.ts'
+import {
+  BoundariesMismatchError,
+  FeatureAggregator,
+  MergeError,
+  OVERFLOW_ATTRIBUTES,
+  TelemetryConfigError,
+} from '../src/index.ts'
 
 const click = {
   [ATTR.featureName]: 'search',
@@ -153,11 +161,38 @@ describe('FeatureAggregator', () => {
     ])
   })
 
-  it('keeps ui.element ids to code identifiers and to a budget per feature; zero deltas mint nothing', async () => {
-    const aggregator = new FeatureAggregator({ maxElementsPerFeature: 3 })
-    const element = (id: string) => ({ ...click, [ATTR.uiElement]: id })
+  it('shares one tenant budget with the tracker: usage and clicks fold the same tenants', async () => {
+    const aggregator = new FeatureAggregator({ maxTenants: 1 })
+    const tracker = createFeatureTracker({
+      catalog: { search: { category: 'discovery' } },
+      recorder: aggregator,
+      tenantBudget: aggregator.tenantBudget,
+    })
+    const use = { feature: 'search', userId: 'u-1', plan: 'pro' } as const
+    await tracker.trackFeatureUsed({ ...use, tenantId: 'a' })
+    aggregator.mergeSum(METRICS.click, { ...click, [ATTR.tenantId]: 'b' }, 1)
+    await tracker.trackFeatureUsed({ ...use, tenantId: 'b' })
+    const metric = await collected(aggregator)
+    const tenants = (name: string) => metric(name)?.points.map((p) => [p.attributes['tenant.id'], p.value])
+    expect(tenants(METRICS.click)).toEqual([['_other', 1]])
+    expect(tenants(METRICS.usage)).toEqual([
+      ['_other', 1],
+      ['a', 1],
+    ])
+    expect(() => new FeatureAggregator({ maxTenants: 1, tenantBudget: aggregator.tenantBudget })).toThrow(
+      TelemetryConfigError,
+    )
+  })
+
+  it('keeps ui.element ids to code identifiers and to a budget per tenant; zero deltas mint nothing', async () => {
+    const aggregator = new FeatureAggregator({ maxElementsPerTenant: 3 })
+    const element = (id: string, tenant = 't-1') => ({
+      ...click,
+      [ATTR.uiElement]: id,
+      [ATTR.tenantId]: tenant,
+    })
     for (const id of ['a', 'b', 'c', 'a']) aggregator.mergeSum(METRICS.click, element(id), 1)
-    const refusals = ['d', 'not an id!', '-leading-dash'].map((id) => {
+    const refusals = ['not an id!', '-leading-dash', '_other'].map((id) => {
       try {
         aggregator.mergeSum(METRICS.click, element(id), 1)
         return 'merged'
@@ -166,17 +201,59 @@ describe('FeatureAggregator', () => {
       }
     })
     expect(refusals).toEqual(['invalid_value', 'invalid_value', 'invalid_value'])
-    // Another feature has a budget of its own; a zero delta neither merges nor spends a slot.
+    // Past its budget a tenant's clicks still count, under _other; another tenant has a budget of
+    // its own; a zero delta neither merges nor spends a slot.
+    aggregator.mergeSum(METRICS.click, element('d'), 5)
     aggregator.mergeSum(METRICS.click, { ...element('e'), [ATTR.featureName]: 'dashboard_create' }, 0)
-    aggregator.mergeSum(METRICS.click, { ...element('d'), [ATTR.featureName]: 'dashboard_create' }, 2)
-    const points = (await collected(aggregator))(METRICS.click)?.points ?? []
+    aggregator.mergeSum(METRICS.click, element('d', 't-2'), 2)
+    const metric = await collected(aggregator)
     expect(
-      points.map((p) => [p.attributes[ATTR.featureName], p.attributes[ATTR.uiElement], p.value]),
+      (metric(METRICS.click)?.points ?? []).map((p) => [
+        p.attributes[ATTR.tenantId],
+        p.attributes[ATTR.uiElement],
+        p.value,
+      ]),
     ).toEqual([
-      ['dashboard_create', 'd', 2],
-      ['search', 'a', 2],
-      ['search', 'b', 1],
-      ['search', 'c', 1],
+      ['t-1', '_other', 5],
+      ['t-1', 'a', 2],
+      ['t-1', 'b', 1],
+      ['t-1', 'c', 1],
+      ['t-2', 'd', 2],
+    ])
+    expect(metric(METRICS.dropped)?.points).toEqual([
+      { attributes: { reason: 'element_budget_exceeded' }, value: 1 },
+    ])
+  })
+
+  it('gives an idle tenant’s slot to a new tenant, and drops only the idle tenant’s series', async () => {
+    let now = 0
+    const aggregator = new FeatureAggregator({
+      tenantBudget: new TenantBudget(2, { idleMillis: 3_600_000, now: () => now }),
+    })
+    const at = (tenant: string, n = 1) =>
+      aggregator.mergeSum(METRICS.click, { ...click, [ATTR.tenantId]: tenant }, n)
+    at('first', 3)
+    now = 1_000
+    at('second')
+    now = 3_000_000
+    at('later') // both slots busy within the hour: folds
+    at('second') // second stays active
+    now = 3_700_000
+    at('later', 4) // first has been idle for over an hour: its slot goes to later
+    const metric = await collected(aggregator)
+    expect(metric(METRICS.click)?.points.map((p) => [p.attributes[ATTR.tenantId], p.value])).toEqual([
+      ['_other', 1],
+      ['later', 4],
+      ['second', 2],
+    ])
+    expect(aggregator.tenantBudget.released).toBe(1)
+    now = 6_700_000
+    at('first', 2) // back after its series went: a fresh slot (second is idle now), from 0
+    const again = await collected(aggregator)
+    expect(again(METRICS.click)?.points.map((p) => [p.attributes[ATTR.tenantId], p.value])).toEqual([
+      ['_other', 1],
+      ['first', 2],
+      ['later', 4],
     ])
   })
 

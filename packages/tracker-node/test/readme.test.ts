@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
+import { freePort } from '@feature-analytics/test-support/ports'
 import { afterAll, describe, expect, it } from 'vitest'
-import { freePort } from './net.ts'
 
 const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8')
 
@@ -10,6 +10,10 @@ describe('README example', () => {
 
   it('is examples/service.ts verbatim', () => {
     expect(read('../README.md')).toContain(`\`\`\`ts\n${read('../examples/service.ts')}\`\`\``)
+  })
+
+  it('shows examples/nodesdk-service.ts verbatim (test/nodesdk.test.ts runs it)', () => {
+    expect(read('../README.md')).toContain(`\`\`\`ts\n${read('../examples/nodesdk-service.ts')}\`\`\``)
   })
 
   it('serves what it tracked and merged on its Prometheus endpoint', async () => {

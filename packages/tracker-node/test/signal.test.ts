@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { METRICS } from '@feature-analytics/schema'
+import { otlpReceiver } from '@feature-analytics/test-support/otlp-receiver'
 import { describe, expect, it } from 'vitest'
-import { otlpReceiver } from './otlp-receiver.ts'
 
 describe('shutdown on SIGTERM', () => {
   it('flushes what was tracked to the endpoint from OTEL_* variables, then exits by the signal', async () => {

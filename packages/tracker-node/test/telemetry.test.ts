@@ -1,10 +1,11 @@
 import { ATTR, LATENCY_BUCKETS_MS, METRICS } from '@feature-analytics/schema'
+import { otlpReceiver } from '@feature-analytics/test-support/otlp-receiver'
+import { freePort } from '@feature-analytics/test-support/ports'
 import { createFeatureTracker } from '@feature-analytics/tracker'
 import { AggregationTemporality, DataPointType, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics'
+import { AlwaysOnSampler } from '@opentelemetry/sdk-trace'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startTelemetry, type Telemetry, TelemetryConfigError } from '../src/index.ts'
-import { freePort } from './net.ts'
-import { otlpReceiver } from './otlp-receiver.ts'
 
 const catalog = { report_export: { category: 'reporting' }, search: { category: 'discovery' } }
 const use = {
@@ -31,6 +32,7 @@ describe('startTelemetry', () => {
       serviceVersion: '1.2.3',
       otlpEndpoint: receiver.url,
       otlpProtocol: 'http/json',
+      sampler: new AlwaysOnSampler(),
     })
     const tracker = createFeatureTracker({ catalog, recorder: telemetry.aggregator })
     for (let i = 0; i < 5; i++) await tracker.trackFeatureUsed(use)

@@ -10,5 +10,4 @@ export {
   type FeatureSession,
   trackFeatureClick,
 } from './instruments.ts'
-export { countPoints, type SplitResult, splitForBudget } from './split.ts'
 export { startWebTelemetry, type WebTelemetry, type WebTelemetryOptions } from './telemetry.ts'

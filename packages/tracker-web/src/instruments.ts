@@ -5,7 +5,7 @@
  */
 
 import { ATTR, INSTRUMENTS } from '@feature-analytics/schema'
-import { INSTRUMENT_OPTIONS } from '@feature-analytics/tracker'
+import { INSTRUMENT_OPTIONS } from '@feature-analytics/tracker/internal'
 import { type Counter, type Histogram, type MeterProvider, metrics } from '@opentelemetry/api'
 import { TrackerWebError } from './errors.ts'
 

@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs'
 import { ATTR, METRICS } from '@feature-analytics/schema'
+import { launchChromium, waitUntil } from '@feature-analytics/test-support/chromium'
 import { build } from 'esbuild'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { launchChromium, waitUntil } from './chromium.ts'
 import { attr, pointsOf, startCollector, type TestCollector } from './collector.ts'
 
 const packageDir = new URL('..', import.meta.url).pathname

@@ -1,14 +1,10 @@
-export { stagesCrossed } from './adoption.ts'
 export {
   type AdoptionStore,
   InMemoryAdoptionStore,
   type InMemoryAdoptionStoreOptions,
   type MaybePromise,
 } from './adoption-store.ts'
-export { DistinctUsers } from './distinct-users.ts'
 export { TrackerConfigError } from './errors.ts'
-export { HyperLogLog } from './hyperloglog.ts'
-export { INSTRUMENT_OPTIONS } from './instruments.ts'
 export {
   DEFAULT_LIMITS,
   type FeatureCatalog,
@@ -19,7 +15,8 @@ export {
 } from './options.ts'
 export { OtelRecorder } from './otel-recorder.ts'
 export type { FeatureRecorder, UsersPoint, UsersSource } from './recorder.ts'
-export { TenantBudget } from './tenant-budget.ts'
+/** The budget's type, for `tenantBudget`: share the one tracker-node's aggregator owns. */
+export type { TenantBudget } from './tenant-budget.ts'
 export {
   createFeatureTracker,
   type FeatureSession,

@@ -10,6 +10,7 @@ import { type AdoptionStore, InMemoryAdoptionStore, type MaybePromise } from './
 import { TrackerConfigError } from './errors.ts'
 import { OtelRecorder } from './otel-recorder.ts'
 import { type FeatureRecorder, RECORDER_METHODS } from './recorder.ts'
+import { TenantBudget } from './tenant-budget.ts'
 
 export interface FeatureDefinition {
   readonly category: string
@@ -47,6 +48,12 @@ export interface FeatureTrackerOptions {
   /** Called once per (user, feature, stage); a throw or rejection is counted as hook_error. */
   onStageReached?: (event: StageReached) => MaybePromise<void>
   limits?: Partial<TrackerLimits>
+  /**
+   * The tenant budget to share with everything else that labels by tenant (tracker-node's
+   * FeatureAggregator has one: pass `aggregator.tenantBudget`), so a tenant folds into `_other`
+   * everywhere or nowhere. Default: a budget of its own, `limits.maxTenants` tenants.
+   */
+  tenantBudget?: TenantBudget
 }
 
 export interface ResolvedOptions {
@@ -56,6 +63,7 @@ export interface ResolvedOptions {
   thresholds: AdoptionThresholds
   onStageReached: ((event: StageReached) => MaybePromise<void>) | undefined
   limits: TrackerLimits
+  tenantBudget: TenantBudget
 }
 
 const STORE_METHODS = ['add', 'markTenantFeature', 'tenantFeatures', 'resetTenantFeatures'] as const
@@ -120,6 +128,14 @@ export function resolveOptions(options: FeatureTrackerOptions): ResolvedOptions 
   if (options.onStageReached !== undefined && typeof options.onStageReached !== 'function') {
     throw new TrackerConfigError('onStageReached must be a function')
   }
+  if (options.tenantBudget !== undefined) {
+    if (!(options.tenantBudget instanceof TenantBudget))
+      throw new TrackerConfigError('tenantBudget must be a TenantBudget (e.g. aggregator.tenantBudget)')
+    if ((options.limits as Partial<TrackerLimits> | undefined)?.maxTenants !== undefined)
+      throw new TrackerConfigError(
+        'give limits.maxTenants or tenantBudget, not both: the budget has its own size',
+      )
+  }
   const meterProvider = options.meterProvider ?? metrics.getMeterProvider()
   if (options.recorder === undefined && typeof meterProvider?.getMeter !== 'function') {
     throw new TrackerConfigError('meterProvider must be an OpenTelemetry MeterProvider')
@@ -132,5 +148,6 @@ export function resolveOptions(options: FeatureTrackerOptions): ResolvedOptions 
     thresholds: checkThresholds(options.thresholds ?? DEFAULT_ADOPTION_THRESHOLDS),
     onStageReached: options.onStageReached,
     limits,
+    tenantBudget: options.tenantBudget ?? new TenantBudget(limits.maxTenants),
   }
 }

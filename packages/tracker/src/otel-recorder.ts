@@ -30,6 +30,19 @@ const WRITERS: Readonly<Record<Exclude<InstrumentKind, 'observableGauge'>, Creat
 }
 
 /**
+ * Exemplar-only attributes (the table's `exemplarAttributes`) never reach a series: the SDK keeps
+ * no exemplars, so here they are simply left out.
+ */
+function withoutExemplarAttributes(write: Write, keys: readonly string[] = []): Write {
+  if (keys.length === 0) return write
+  return (value, attributes) => {
+    const kept: Attributes = {}
+    for (const key in attributes) if (!keys.includes(key)) kept[key] = attributes[key]
+    write(value, kept)
+  }
+}
+
+/**
  * The portable recorder: plain OpenTelemetry API instruments, so it works with whatever SDK the
  * host registered (Node, Deno, a browser). The SDK hashes each call's attribute object;
  * tracker-node's FeatureAggregator avoids that cost on servers.
@@ -43,10 +56,8 @@ export class OtelRecorder implements FeatureRecorder {
     for (const [id, spec] of instrumentEntries()) {
       if (spec.kind === 'observableGauge') continue
       const meter = meterProvider.getMeter(spec.meter)
-      this.#writers.set(
-        id as RecordedInstrument,
-        WRITERS[spec.kind](meter, spec.name, INSTRUMENT_OPTIONS[id]),
-      )
+      const write = WRITERS[spec.kind](meter, spec.name, INSTRUMENT_OPTIONS[id])
+      this.#writers.set(id as RecordedInstrument, withoutExemplarAttributes(write, spec.exemplarAttributes))
     }
   }
 

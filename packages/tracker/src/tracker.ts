@@ -22,7 +22,7 @@ import {
   resolveOptions,
   type StageReached,
 } from './options.ts'
-import { TenantBudget } from './tenant-budget.ts'
+import type { TenantBudget } from './tenant-budget.ts'
 
 export interface FeatureUsedEvent {
   feature: string
@@ -88,7 +88,7 @@ class Tracker implements FeatureTracker {
   constructor(options: ResolvedOptions) {
     this.#o = options
     this.features = options.categories
-    this.#budget = new TenantBudget(options.limits.maxTenants)
+    this.#budget = options.tenantBudget
     this.#stageAt = new Map(ADOPTION_STAGES.map((stage) => [options.thresholds[stage], stage]))
     options.recorder.observeUsers(() => this.#users.points())
   }
@@ -129,20 +129,25 @@ class Tracker implements FeatureTracker {
       seriesTenant = OTHER_TENANT
       this.#drop('tenant_budget_exceeded')
     }
-    recorder.record(
-      'usage',
-      {
-        [ATTR.featureName]: name,
-        [ATTR.featureCategory]: category,
-        [ATTR.userPlan]: plan,
-        [ATTR.tenantId]: seriesTenant,
-        [ATTR.outcome]: outcome,
-      },
-      1,
-    )
+    // Literal keys on the per-event path: V8 builds such an object from a template, where computed
+    // keys (ATTR.*) cost a map transition each. The type checker still holds the names to the table.
+    const usage = {
+      'feature.name': name,
+      'feature.category': category,
+      'user.plan': plan,
+      'tenant.id': seriesTenant,
+      'feature.outcome': outcome,
+    } as const
+    recorder.record('usage', usage, 1)
     if (isDuration(durationMs)) {
-      const attributes = { [ATTR.featureName]: name, [ATTR.featureCategory]: category, [ATTR.userPlan]: plan }
-      recorder.record('latency', attributes, durationMs)
+      // tenant.id goes on the exemplar only (the real tenant, not `_other`): no series per tenant.
+      const latency = {
+        'feature.name': name,
+        'feature.category': category,
+        'user.plan': plan,
+        'tenant.id': tenant,
+      } as const
+      recorder.record('latency', latency, durationMs)
     } else if (durationMs !== undefined) this.#drop('invalid_value')
     this.#users.add(name, plan, user)
     // Adoption, prior usage and retention describe features people actually used: a failed call

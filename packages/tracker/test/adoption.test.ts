@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict'
 import { afterEach, describe, it } from 'node:test'
 import { ADOPTION_STAGES, DEFAULT_ADOPTION_THRESHOLDS, METRICS } from '@feature-analytics/schema'
+import { sdk } from '@feature-analytics/test-support/metrics'
 import {
   type AdoptionStore,
   createFeatureTracker,
   InMemoryAdoptionStore,
   type StageReached,
-  stagesCrossed,
 } from '../src/index.ts'
-import { sdk } from './sdk.ts'
+import { stagesCrossed } from '../src/internal.ts'
 
 const catalog = { report_export: { category: 'reporting' }, search: { category: 'discovery' } }
 const use = { feature: 'report_export', userId: 'u-1', tenantId: 't-1', plan: 'pro', durationMs: 12 } as const

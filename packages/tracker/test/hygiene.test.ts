@@ -9,9 +9,10 @@ import {
   PLANS,
   RETENTION_OUTCOMES,
 } from '@feature-analytics/schema'
+import { sdk } from '@feature-analytics/test-support/metrics'
 import fc from 'fast-check'
 import { createFeatureTracker, TrackerConfigError } from '../src/index.ts'
-import { sdk } from './sdk.ts'
+import { TenantBudget } from '../src/internal.ts'
 
 const catalog = { report_export: { category: 'reporting' }, search: { category: 'discovery' } }
 const FEATURES = Object.keys(catalog)
@@ -136,6 +137,8 @@ describe('input hygiene policy', () => {
       { catalog, recorder: {} },
       { catalog, adoptionStore: { add() {} } },
       { catalog, onStageReached: 'yes' },
+      { catalog, tenantBudget: { admit: () => true } },
+      { catalog, tenantBudget: new TenantBudget(2), limits: { maxTenants: 2 } },
     ]
     for (const options of bad) {
       assert.throws(() => createFeatureTracker(options as never), TrackerConfigError, JSON.stringify(options))

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ATTR, LATENCY_BUCKETS_MS, METERS, METRICS } from '@feature-analytics/schema'
+import { sdk } from '@feature-analytics/test-support/metrics'
 import { DataPointType } from '@opentelemetry/sdk-metrics'
-import { createFeatureTracker, HyperLogLog } from '../src/index.ts'
-import { sdk } from './sdk.ts'
+import { createFeatureTracker } from '../src/index.ts'
+import { HyperLogLog } from '../src/internal.ts'
 
 const catalog = { report_export: { category: 'reporting' }, search: { category: 'discovery' } }
 const keys = (p: { attributes: object }) => Object.keys(p.attributes).sort()

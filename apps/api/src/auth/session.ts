@@ -55,6 +55,25 @@ export const startSession = async (
   return token
 }
 
+/**
+ * With COOKIE_SECURE=true the session cookie can only be set on a request that came over HTTPS
+ * (directly, or through a proxy trusted with TRUST_PROXY that says so in X-Forwarded-Proto). Checked
+ * before a route changes anything, so a refused sign-up leaves no account behind to make a retry 409.
+ */
+export const requireCookieTransport =
+  (options: SessionOptions): Middleware =>
+  async (ctx, next) => {
+    if (options.secureCookie && !ctx.secure) {
+      throw new HttpError(
+        403,
+        'https_required',
+        'this server sets its session cookie over HTTPS only (COOKIE_SECURE=true): use https, or behind a ' +
+          'TLS-terminating proxy set TRUST_PROXY so the API believes its X-Forwarded-Proto',
+      )
+    }
+    await next()
+  }
+
 export const endSession = async (ctx: Context, options: SessionOptions): Promise<void> => {
   const state = ctx.state as Partial<AuthState>
   if (state.auth) await options.store.deleteSession(state.auth.tokenHash)

@@ -45,6 +45,9 @@ const KeyValue = z.object({
   value: z.looseObject({ stringValue: z.string().optional() }).optional(),
 })
 const Attributes = z.array(KeyValue).max(32).optional()
+/** fixed64 nanoseconds since the epoch, as the proto3 JSON mapping writes it (a decimal string). */
+const UnixNano = z.union([z.string().regex(/^\d{1,20}$/), z.number().int().nonnegative().transform(String)])
+const Timestamps = { startTimeUnixNano: UnixNano.optional(), timeUnixNano: UnixNano.optional() }
 
 /** Only the fields needed to route a metric and count its points. */
 export const MetricHead = z.looseObject({
@@ -71,6 +74,7 @@ export const HistogramData = z.looseObject({
 export const NumberPoint = z
   .looseObject({
     attributes: Attributes,
+    ...Timestamps,
     asInt: z
       .union([
         z.number().int(),
@@ -86,14 +90,17 @@ export const NumberPoint = z
     (point) => (point.asInt === undefined) !== (point.asDouble === undefined),
     'expected asInt or asDouble',
   )
-  .transform(({ attributes, asInt, asDouble }) => ({
+  .transform(({ attributes, asInt, asDouble, startTimeUnixNano, timeUnixNano }) => ({
     attributes: attributes ?? [],
     value: asInt ?? asDouble ?? 0,
+    startTimeUnixNano,
+    timeUnixNano,
   }))
 
 export const HistogramPoint = z
   .looseObject({
     attributes: Attributes,
+    ...Timestamps,
     count: Uint64,
     sum: z.number().nonnegative().optional(),
     bucketCounts: z.array(Uint64),

@@ -6,12 +6,19 @@ import type { Context } from 'koa'
 import { z } from 'zod'
 import { recordAudit } from '../audit.ts'
 import { DECOY_HASH, hashPassword, verifyPassword } from '../auth/passwords.ts'
-import { authenticate, authOf, endSession, requireOwner, startSession } from '../auth/session.ts'
+import {
+  authenticate,
+  authOf,
+  endSession,
+  requireCookieTransport,
+  requireOwner,
+  startSession,
+} from '../auth/session.ts'
 import { HttpError } from '../errors.ts'
 import type { Services } from '../services.ts'
 import { EmailTakenError, type User } from '../store/types.ts'
 import { parseInput } from '../validate.ts'
-import { emailInput, nameInput, passwordInput } from './inputs.ts'
+import { emailInput, MAX_PASSWORD_LENGTH, nameInput, passwordInput, requiredString } from './inputs.ts'
 import { publicTenant, publicUser } from './present.ts'
 
 const SignupInput = z.object({
@@ -21,17 +28,24 @@ const SignupInput = z.object({
   password: passwordInput,
   plan: z.enum(PLANS),
 })
-const LoginInput = z.object({ email: emailInput, password: z.string().min(1).max(200) })
+const LoginInput = z.object({
+  email: emailInput,
+  password: requiredString()
+    .min(1, 'required')
+    .max(MAX_PASSWORD_LENGTH, `too long: at most ${MAX_PASSWORD_LENGTH} characters`),
+})
 const NewUserInput = z.object({ name: nameInput, email: emailInput, password: passwordInput })
 
 const emailTaken = () => new HttpError(409, 'email_taken', 'an account with this e-mail exists already')
 
 export const authRoutes = (services: Services): Router => {
-  const { store, sessions, now, passwordCost } = services
+  const { store, sessions, throttle, now, passwordCost } = services
   const router = new Router()
   const iso = () => new Date(now()).toISOString()
+  const cookieTransport = requireCookieTransport(sessions)
 
-  router.post('/api/signup', async (ctx: Context) => {
+  router.post('/api/signup', cookieTransport, async (ctx: Context) => {
+    await throttle.admitSignup(ctx.ip)
     const input = parseInput(SignupInput, ctx.request.body)
     const tenant = {
       id: randomUUID(),
@@ -61,18 +75,20 @@ export const authRoutes = (services: Services): Router => {
     ctx.body = { token, user: publicUser(owner), tenant: publicTenant(tenant) }
   })
 
-  router.post('/api/login', async (ctx: Context) => {
+  router.post('/api/login', cookieTransport, async (ctx: Context) => {
     const input = parseInput(LoginInput, ctx.request.body)
+    await throttle.admitLogin(ctx.ip, input.email)
     const user = await store.findUserByEmail(input.email)
     const valid = await verifyPassword(input.password, user?.passwordHash ?? (await DECOY_HASH))
     const tenant = user && valid ? await store.getTenant(user.tenantId) : undefined
     if (!user || !tenant) throw new HttpError(401, 'invalid_credentials', 'wrong e-mail or password')
+    await throttle.loginSucceeded(ctx.ip, input.email)
     await recordAudit(store, { tenantId: tenant.id, actorId: user.id, action: 'user.login' }, now)
     const token = await startSession(ctx, user.id, sessions)
     ctx.body = { token, user: publicUser(user), tenant: publicTenant(tenant) }
   })
 
-  router.post('/api/logout', authenticate(sessions), async (ctx: Context) => {
+  router.post('/api/logout', cookieTransport, authenticate(sessions), async (ctx: Context) => {
     await endSession(ctx, sessions)
     ctx.status = 204
   })

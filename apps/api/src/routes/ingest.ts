@@ -2,13 +2,14 @@
  * `POST /v1/metrics`: the same-origin OTLP/JSON ingest the browser tracker exports to. Checks run
  * cheapest first (session, rate, content type, size) so abuse is refused before any parsing.
  */
-import { bodyParser } from '@koa/bodyparser'
 import { Router } from '@koa/router'
 import type { Context } from 'koa'
 import { authenticate, authOf } from '../auth/session.ts'
+import { jsonBody } from '../body.ts'
 import { HttpError } from '../errors.ts'
 import { Envelope } from '../ingest/otlp.ts'
 import type { TokenBucketLimiter } from '../ingest/rate-limit.ts'
+import type { SessionLimits } from '../ingest/session-budget.ts'
 import { BrowserIngest, type IngestSink, partialSuccess } from '../ingest/translate.ts'
 import type { Services } from '../services.ts'
 import { parseInput } from '../validate.ts'
@@ -16,10 +17,15 @@ import { parseInput } from '../validate.ts'
 /** The browser's keepalive budget; a tracker splits larger exports, so more is not a real client. */
 export const INGEST_BODY_LIMIT = 64 * 1024
 
-export const ingestRoutes = (services: Services, sink: IngestSink, limiter: TokenBucketLimiter): Router => {
+export const ingestRoutes = (
+  services: Services,
+  sink: IngestSink,
+  limiter: TokenBucketLimiter,
+  sessionLimits: SessionLimits = {},
+): Router => {
   const router = new Router()
-  const ingest = new BrowserIngest(sink)
-  const parseBody = bodyParser({ enableTypes: ['json'], jsonLimit: INGEST_BODY_LIMIT })
+  const ingest = new BrowserIngest(sink, services.now, sessionLimits)
+  const parseBody = jsonBody(INGEST_BODY_LIMIT)
 
   router.post(
     '/v1/metrics',
@@ -44,8 +50,9 @@ export const ingestRoutes = (services: Services, sink: IngestSink, limiter: Toke
     parseBody,
     async (ctx: Context) => {
       const request = parseInput(Envelope, ctx.request.body)
-      const { tenant } = authOf(ctx)
-      ctx.body = partialSuccess(ingest.ingest(request, { tenantId: tenant.id, plan: tenant.plan }))
+      const { tenant, tokenHash } = authOf(ctx)
+      const caller = { tenantId: tenant.id, plan: tenant.plan, session: tokenHash }
+      ctx.body = partialSuccess(await ingest.ingest(request, caller))
     },
   )
   return router

@@ -11,6 +11,10 @@ import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporte
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { createApp } from '../../../api/src/app.ts'
 import { FEATURE_NAMES } from '../../../api/src/catalog.ts'
+import {
+  MAX_CLICKS_PER_SESSION_WINDOW,
+  MAX_VISITS_PER_SESSION_WINDOW,
+} from '../../../api/src/ingest/session-budget.ts'
 
 export interface EmbeddedApi {
   url: string
@@ -26,7 +30,17 @@ export async function startEmbeddedApi(): Promise<EmbeddedApi> {
   const serializer = new PrometheusSerializer()
   // Thousands of throwaway accounts: a cheap scrypt cost keeps password hashing (irrelevant to the
   // analysis, and about half the CPU at the default cost) from dominating the study's time.
-  const app = createApp({ aggregation: aggregator, options: { passwordCost: 1024 } })
+  // The study plays a scenario's simulated weeks as fast as the API answers, so a busy session sends
+  // in five wall-clock minutes what a person clicks in hours: the per-session budgets (a person's
+  // pace per wall-clock window) are raised 100x so they refuse no simulated click. The per-user
+  // request rate stays (the simulator waits out its 429s).
+  const ingest = {
+    ratePerSecond: 2,
+    burst: 30,
+    sessionClicks: 100 * MAX_CLICKS_PER_SESSION_WINDOW,
+    sessionVisits: 100 * MAX_VISITS_PER_SESSION_WINDOW,
+  }
+  const app = createApp({ aggregation: aggregator, options: { passwordCost: 1024, ingest } })
   const server = app.listen(0, '127.0.0.1')
   await once(server, 'listening')
   return {

@@ -5,7 +5,7 @@
  * significant when nothing is planted, and how many tenants a 2x or 1.5x effect needs.
  */
 import { collectInsights, compareLedger, expositionSource, type Insights } from '@feature-analytics/insights'
-import { plantedRank } from '../planted-report.ts'
+import { type PlantedBillingEffect, plantedRank } from '../planted-report.ts'
 import type { LoadedScenario, PlantedEffect } from '../scenario.ts'
 import { simulate } from '../simulate.ts'
 import { startEmbeddedApi } from './embedded-api.ts'
@@ -14,7 +14,7 @@ export interface SeedOutcome {
   seed: number
   tenants: number
   /** Per planted effect: significant after BH, and ranked first in its table. */
-  planted: { effect: PlantedEffect; significant: boolean; first: boolean }[]
+  planted: { effect: PlantedBillingEffect; significant: boolean; first: boolean }[]
   /** Any row of either table significant. */
   anySignificant: boolean
   /** Ledger entries that differ from the metrics (must be 0: the counts are exact). */
@@ -42,7 +42,10 @@ export async function runSeed(scenario: LoadedScenario, seed: number): Promise<S
     return {
       seed,
       tenants: scenario.scenario.tenants,
-      planted: scenario.scenario.planted.map((effect) => judge(effect, insights)),
+      // The study is about billing decisions: a planted latency spike is not in the driver tables.
+      planted: scenario.scenario.planted
+        .filter((effect): effect is PlantedBillingEffect => effect.effect !== 'latency_spike')
+        .map((effect) => judge(effect, insights)),
       anySignificant: [...insights.upgradeDrivers, ...insights.retentionDrivers].some((r) => r.significant),
       mismatches: check.mismatches.length,
       requests: result.stats.requests,
@@ -52,7 +55,7 @@ export async function runSeed(scenario: LoadedScenario, seed: number): Promise<S
   }
 }
 
-function judge(effect: PlantedEffect, insights: Insights): SeedOutcome['planted'][number] {
+function judge(effect: PlantedBillingEffect, insights: Insights): SeedOutcome['planted'][number] {
   const found = plantedRank(effect, insights)
   const significant = found?.row.significant ?? false
   return { effect, significant, first: significant && found?.rank === 1 }
@@ -72,7 +75,7 @@ export function variant(
   return { scenario, sha256: `${base.sha256}+${JSON.stringify(changes)}` }
 }
 
-export const describeEffect = (e: PlantedEffect): string =>
+export const describeEffect = (e: PlantedBillingEffect): string =>
   e.effect === 'upgrade_boost'
     ? `upgrade ${e.from}->${e.to} x${e.factor} for ${e.feature}`
     : `churn x${e.factor} for ${e.feature}${e.plan ? ` on ${e.plan}` : ''}`

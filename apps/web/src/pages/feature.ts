@@ -5,7 +5,20 @@
 import { trackFeatureClick } from '@feature-analytics/tracker-web'
 import { type CatalogFeature, callApi } from '../api.ts'
 import { h } from '../dom.ts'
-import { FEATURE_PAGES, type FormValues } from '../features.ts'
+import { type CallInput, FEATURE_PAGES, type FormValues } from '../features.ts'
+
+/** The request for a call: the route and method are the ones the API's catalog serves. */
+const requestOf = (feature: CatalogFeature, input: CallInput) => {
+  const path = feature.path.replace(/:(\w+)/g, (_, name: string) =>
+    encodeURIComponent(input.params?.[name] ?? ''),
+  )
+  const query = input.query ? `?${new URLSearchParams(input.query)}` : ''
+  return {
+    method: feature.method === 'GET' ? ('GET' as const) : ('POST' as const),
+    path: path + query,
+    body: input.body,
+  }
+}
 
 export const featurePage = (feature: CatalogFeature, plan: string): HTMLElement => {
   const page = FEATURE_PAGES[feature.name]
@@ -28,7 +41,7 @@ export const featurePage = (feature: CatalogFeature, plan: string): HTMLElement 
     const button = h('button', { id: action.id, type: 'button' }, action.label)
     button.addEventListener('click', async () => {
       trackFeatureClick(feature.name, action.id)
-      const { method, path, body } = action.request(values())
+      const { method, path, body } = requestOf(feature, action.input(values()))
       output.textContent = '…'
       const result = await callApi(method, path, body)
       output.className = result.ok ? 'result ok' : 'result failed'

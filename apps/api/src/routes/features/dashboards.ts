@@ -8,7 +8,7 @@ import { HttpError } from '../../errors.ts'
 import type { Services } from '../../services.ts'
 import { parseInput } from '../../validate.ts'
 import { emailInput, nameInput } from '../inputs.ts'
-import { type FeatureHandlers, isoNow } from './handler.ts'
+import { answerUpsert, type FeatureHandlers, isoNow } from './handler.ts'
 
 const CreateInput = z.object({ name: nameInput })
 const ShareInput = z.object({ email: emailInput })
@@ -49,14 +49,9 @@ export const dashboardHandlers = ({
       email,
       createdAt: isoNow(now),
     }
-    await putAudited(
-      store,
-      'share',
-      share,
-      { actorId: user.id, action: 'dashboard.shared', target: dashboardId },
-      now,
-    )
-    ctx.status = existing ? 200 : 201
-    ctx.body = { share: { id: share.id, dashboardId, email, createdAt: share.createdAt } }
+    const by = { actorId: user.id, action: 'dashboard.shared', target: dashboardId }
+    const body = { share: { id: share.id, dashboardId, email, createdAt: share.createdAt } }
+    const replaced = existing !== undefined
+    await answerUpsert(ctx, { store, now }, { kind: 'share', record: share, by, replaced, body })
   },
 })

@@ -9,22 +9,27 @@ import { putAudited } from '../../audit.ts'
 import { authOf } from '../../auth/session.ts'
 import type { Services } from '../../services.ts'
 import { fieldOf, parseInput } from '../../validate.ts'
+import { nameInput } from '../inputs.ts'
 import { type FeatureHandlers, isoNow } from './handler.ts'
 
 const MAX_ROWS = 1000
 const MAX_REPORTED_ERRORS = 20
+const MAX_CSV_LINE = 1000
 
 const ImportInput = z.object({
   source: z.enum(['csv', 'json']),
-  rows: z.array(z.unknown()).min(1).max(MAX_ROWS),
+  rows: z
+    .array(z.unknown(), { error: 'expected an array of rows' })
+    .min(1, 'must hold at least one row')
+    .max(MAX_ROWS, `too many: at most ${MAX_ROWS} rows`),
 })
 
-const Row = z.object({ name: z.string().trim().min(1).max(100), value: z.number().finite() })
+const Row = z.object({ name: nameInput, value: z.number({ error: 'expected a number' }).finite() })
 
 // A CSV row is one line `name,value`; it is split here and then held to the same rules as a JSON row.
 const CsvRow = z
   .string({ error: 'expected a CSV line "name,value"' })
-  .max(1000)
+  .max(MAX_CSV_LINE, `too long: at most ${MAX_CSV_LINE} characters`)
   .transform((line) => {
     const comma = line.lastIndexOf(',')
     return comma < 0

@@ -1,7 +1,9 @@
 /**
  * Mounts the catalog's features: each at its catalog method and path, behind authentication, then
  * plan gating, then the tracker. That order is the contract: only calls the plan allows count as
- * usage, and a validation error inside the handler is usage with feature.outcome=error.
+ * usage, and a validation error inside the handler is usage with feature.outcome=error. The
+ * feature's work (src/work.ts) runs inside the tracked time, so it is in the latency metric and in
+ * the request's trace as a child span.
  */
 import { Router } from '@koa/router'
 import type { Middleware } from 'koa'
@@ -20,6 +22,7 @@ import { reportHandlers } from './reports.ts'
 import { searchHandlers } from './search.ts'
 import { ssoHandlers } from './sso.ts'
 import { teamHandlers } from './team.ts'
+import { featureWork } from './work.ts'
 
 export const featureRoutes = (
   services: Services,
@@ -41,9 +44,12 @@ export const featureRoutes = (
   const signedIn = authenticate(services.sessions)
   for (const name of FEATURE_NAMES) {
     const { method, path } = FEATURES[name]
-    router.register(path, [method], [signedIn, featureGate(name), trackFeature(name), handlers[name]], {
-      name,
-    })
+    router.register(
+      path,
+      [method],
+      [signedIn, featureGate(name), trackFeature(name), featureWork(name, services.store), handlers[name]],
+      { name },
+    )
   }
   return router
 }

@@ -2,11 +2,10 @@
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'koa'
 import { z } from 'zod'
-import { putAudited } from '../../audit.ts'
 import { authOf } from '../../auth/session.ts'
 import type { Services } from '../../services.ts'
 import { parseInput } from '../../validate.ts'
-import { type FeatureHandlers, isoNow } from './handler.ts'
+import { answerUpsert, type FeatureHandlers, isoNow } from './handler.ts'
 
 const ConnectInput = z.object({ provider: z.enum(['slack', 'github', 'jira', 'salesforce']) })
 
@@ -23,14 +22,9 @@ export const integrationHandlers = ({ store, now }: Services): FeatureHandlers<'
       createdAt: existing?.createdAt ?? at,
       connectedAt: at,
     }
-    await putAudited(
-      store,
-      'integration',
-      integration,
-      { actorId: user.id, action: 'integration.connected', target: provider },
-      now,
-    )
-    ctx.status = existing ? 200 : 201
-    ctx.body = { integration: { id: integration.id, provider, connectedAt: at } }
+    const by = { actorId: user.id, action: 'integration.connected', target: provider }
+    const body = { integration: { id: integration.id, provider, connectedAt: at } }
+    const replaced = existing !== undefined
+    await answerUpsert(ctx, { store, now }, { kind: 'integration', record: integration, by, replaced, body })
   },
 })

@@ -4,10 +4,17 @@ import { z } from 'zod'
 import { authOf } from '../../auth/session.ts'
 import type { Services } from '../../services.ts'
 import { parseInput } from '../../validate.ts'
+import { requiredString } from '../inputs.ts'
 import type { FeatureHandlers } from './handler.ts'
 
 const MAX_RESULTS = 50
-const SearchInput = z.object({ q: z.string({ error: 'expected a query string' }).trim().min(1).max(200) })
+const MAX_QUERY_LENGTH = 200
+const SearchInput = z.object({
+  q: requiredString('expected a query string')
+    .trim()
+    .min(1, 'must not be blank')
+    .max(MAX_QUERY_LENGTH, `too long: at most ${MAX_QUERY_LENGTH} characters`),
+})
 
 export const searchHandlers = ({ store }: Services): FeatureHandlers<'search'> => ({
   async search(ctx: Context) {

@@ -1,20 +1,15 @@
 import type { Attributes } from '@opentelemetry/api'
 import {
-  AggregationTemporality,
   type CollectionResult,
   DataPointType,
-  InMemoryMetricExporter,
   MeterProvider,
   type MetricData,
-  PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics'
+import { testReader } from './collect.ts'
 
 /** A real SDK MeterProvider whose reader the test collects from on demand. */
 export function sdk() {
-  const reader = new PeriodicExportingMetricReader({
-    exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
-    exportIntervalMillis: 3_600_000,
-  })
+  const reader = testReader()
   const meterProvider = new MeterProvider({ readers: [reader] })
   return {
     meterProvider,

@@ -1,18 +1,8 @@
 /**
- * Reads what the API recorded through the real SDK: a MetricReader the test collects on demand,
- * registered with a MeterProvider, with the app's FeatureAggregator as its metric producer.
+ * One collection of what an app recorded through the real SDK (a testReader with the app's
+ * FeatureAggregator as its metric producer), queried by metric name and attributes.
  */
-import {
-  type DataPoint,
-  type Histogram,
-  MetricReader,
-  type ResourceMetrics,
-} from '@opentelemetry/sdk-metrics'
-
-export class CollectingReader extends MetricReader {
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
+import type { DataPoint, Histogram, MetricReader, ResourceMetrics } from '@opentelemetry/sdk-metrics'
 
 type Attrs = Record<string, string>
 

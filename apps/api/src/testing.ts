@@ -1,20 +1,24 @@
 /**
- * Starts the real app on an ephemeral loopback port with real telemetry (tracker-node's aggregator
+ * For tests (this app's and the web app's, as `@feature-analytics/api/testing`): starts the real app on an ephemeral loopback port with real telemetry (tracker-node's aggregator
  * read by a collecting MetricReader) and an in-memory store, and talks to it over real HTTP.
  */
 import { once } from 'node:events'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Plan } from '@feature-analytics/schema'
-import { FeatureAggregator } from '@feature-analytics/tracker-node'
+import { type MetricsSnapshot, snapshot, testReader } from '@feature-analytics/test-support/metrics'
+import { FeatureAggregator, type FeatureAggregatorOptions } from '@feature-analytics/tracker-node'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
-import { type AppOptions, createApp } from '../src/app.ts'
-import { FEATURE_NAMES } from '../src/catalog.ts'
-import { createLogger } from '../src/logger.ts'
-import type { Readiness } from '../src/routes/health.ts'
-import { InMemoryStore } from '../src/store/memory.ts'
-import { seedDemoAccounts } from '../src/store/seed.ts'
-import { CollectingReader, type MetricsSnapshot, snapshot } from './metrics.ts'
+import { type AppDeps, type AppOptions, createApp } from './app.ts'
+import { FEATURE_NAMES } from './catalog.ts'
+import { answerClientErrors } from './client-errors.ts'
+import { createLogger } from './logger.ts'
+import type { Readiness } from './routes/health.ts'
+import { InMemoryStore } from './store/memory.ts'
+import { seedDemoAccounts } from './store/seed.ts'
+
+/** The app's parts, for tests that wire it their own way (the simulator's serves /metrics on its port). */
+export { createApp, FEATURE_NAMES }
 
 export const DEMO_PASSWORD = 'demo-password'
 
@@ -29,7 +33,7 @@ export interface RequestOptions {
   token?: string
   cookie?: string
   body?: unknown
-  rawBody?: string
+  rawBody?: string | Blob
   headers?: Record<string, string>
 }
 
@@ -57,28 +61,48 @@ export interface TestApi {
 
 let sequence = 0
 
-export const startApi = async (options: AppOptions = {}, seedDemo = false): Promise<TestApi> => {
-  const aggregator = new FeatureAggregator({ features: FEATURE_NAMES })
-  const reader = new CollectingReader({ metricProducers: [aggregator] })
+export const startApi = async (
+  options: AppOptions = {},
+  seedDemo = false,
+  extra: {
+    aggregation?: FeatureAggregatorOptions
+    limiterRedis?: AppDeps['limiterRedis']
+    store?: InMemoryStore
+  } = {},
+): Promise<TestApi> => {
+  const aggregator = new FeatureAggregator({ features: FEATURE_NAMES, ...extra.aggregation })
+  const reader = testReader([aggregator])
   const meterProvider = new MeterProvider({ readers: [reader] })
   const logs: string[] = []
   const logger = createLogger(
     { level: 'info', serviceName: 'saas-api-test' },
     { write: (line: string) => void logs.push(line) },
   )
-  const store = new InMemoryStore()
+  const store = extra.store ?? new InMemoryStore()
   if (seedDemo) await seedDemoAccounts(store, DEMO_PASSWORD)
   const readiness: Readiness = { shuttingDown: false }
-  const app = createApp({ aggregation: aggregator, store, logger, readiness, options })
+  const app = createApp({
+    limiterRedis: extra.limiterRedis,
+    aggregation: aggregator,
+    store,
+    logger,
+    readiness,
+    options,
+  })
   const server: Server = app.listen(0, '127.0.0.1')
+  answerClientErrors(server)
   await once(server, 'listening')
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
   const request = async (method: string, path: string, options: RequestOptions = {}): Promise<Reply> => {
     const headers: Record<string, string> = { ...options.headers }
     if (options.token) headers.authorization = `Bearer ${options.token}`
-    if (options.cookie) headers.cookie = options.cookie
-    let body: string | undefined = options.rawBody
+    if (options.cookie) {
+      headers.cookie = options.cookie
+      // What a browser, the only client that sends the cookie on its own, adds to every POST.
+      headers.origin ??= url
+    }
+    let body: string | Blob | undefined = options.rawBody
     if (options.body !== undefined) {
       body = JSON.stringify(options.body)
       headers['content-type'] ??= 'application/json'

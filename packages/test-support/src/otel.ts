@@ -1,14 +1,10 @@
 import type { Attributes } from '@opentelemetry/api'
-import { context } from '@opentelemetry/api'
+import { context, propagation } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
-import {
-  AggregationTemporality,
-  DataPointType,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-} from '@opentelemetry/sdk-metrics'
+import { W3CTraceContextPropagator } from '@opentelemetry/core'
+import { DataPointType, MeterProvider } from '@opentelemetry/sdk-metrics'
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
+import { testReader } from './collect.ts'
 
 export interface Point {
   name: string
@@ -16,14 +12,15 @@ export interface Point {
   value: number
 }
 
-/** Real metrics and tracing SDKs with in-memory exporters, and async context across awaits. */
+/**
+ * Real metrics and tracing SDKs with in-memory exporters, async context across awaits, and W3C
+ * trace context propagation (what startTelemetry registers).
+ */
 export function otel() {
   const contextManager = new AsyncLocalStorageContextManager().enable()
   context.setGlobalContextManager(contextManager)
-  const reader = new PeriodicExportingMetricReader({
-    exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
-    exportIntervalMillis: 3_600_000,
-  })
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator())
+  const reader = testReader()
   const meterProvider = new MeterProvider({ readers: [reader] })
   const spans = new InMemorySpanExporter()
   const tracerProvider = new TracerProvider({
@@ -60,6 +57,7 @@ export function otel() {
       await meterProvider.shutdown()
       await tracerProvider.shutdown()
       context.disable()
+      propagation.disable()
     },
   }
 }

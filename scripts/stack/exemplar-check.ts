@@ -1,0 +1,130 @@
+/**
+ * The e2e's trace checks: a latency exemplar must lead to its trace, and a planted latency spike
+ * must be found again, by the insights report and by `npm run trace`.
+ */
+import {
+  collectInsights,
+  fetchTrace,
+  formatTraceReport,
+  type Insights,
+  latencyExemplars,
+  prometheusSource,
+  type SlowCall,
+  TraceNotFoundError,
+  traceReport,
+  traceSpans,
+} from '@feature-analytics/insights'
+import { ATTR, LATENCY_BUCKETS_MS, PROMETHEUS_NAMES } from '@feature-analytics/schema'
+
+export interface ExemplarCheck {
+  checked: number
+  found: number
+  /** One line per exemplar whose trace is missing or does not match. */
+  problems: string[]
+}
+
+/** How many of each feature's slowest buckets (those holding exemplars) are checked. */
+const SLOWEST_BUCKETS = 2
+/**
+ * The exemplar names the `feature.<name>` span tracker-koa opens around the handler, which takes
+ * the latency timer's own start and end instants: its duration is the exemplar's value, up to
+ * Jaeger's whole microseconds.
+ */
+const ROUNDING_MS = 0.01
+
+/** The exemplars in the slowest SLOWEST_BUCKETS buckets of every feature. */
+export function slowestBucketExemplars(exemplars: readonly SlowCall[]): SlowCall[] {
+  const features = [...new Set(exemplars.map((e) => e.feature))]
+  return features.flatMap((feature) => {
+    const calls = exemplars.filter((e) => e.feature === feature)
+    const slowest = [...new Set(calls.map((c) => c.bucketLe))].sort((a, b) => b - a).slice(0, SLOWEST_BUCKETS)
+    return calls.filter((c) => slowest.includes(c.bucketLe))
+  })
+}
+
+const lowerBound = (le: number) => [0, ...LATENCY_BUCKETS_MS].filter((b) => b < le).at(-1) ?? 0
+
+/**
+ * For the slowest buckets of every feature, fetches each exemplar's trace from Jaeger: it must hold
+ * a span with the exemplar's feature.name and tenant.id whose duration lies in the exemplar's bucket.
+ */
+export async function checkExemplarTraces(
+  prometheusUrl: string,
+  jaegerUrl: string,
+  sinceMs: number,
+): Promise<ExemplarCheck> {
+  const exemplars = slowestBucketExemplars(
+    await latencyExemplars(prometheusUrl, PROMETHEUS_NAMES.latency, { sinceMs }),
+  )
+  const problems: string[] = []
+  for (const e of exemplars) {
+    const what = `${e.feature} ${e.plan} tenant ${e.tenant ?? '?'} ${e.durationMs.toFixed(1)} ms (le ${e.bucketLe}) trace ${e.traceId}`
+    try {
+      const spans = traceSpans(await fetchTrace(jaegerUrl, e.traceId))
+      const low = lowerBound(e.bucketLe)
+      const match = spans.find(
+        (s) =>
+          s.tags[ATTR.featureName] === e.feature &&
+          s.tags[ATTR.tenantId] === e.tenant &&
+          s.durationMs > low - ROUNDING_MS &&
+          s.durationMs <= e.bucketLe + ROUNDING_MS,
+      )
+      if (match === undefined) {
+        const named = spans.filter((s) => s.tags[ATTR.featureName] === e.feature)
+        problems.push(
+          `${what}: no span with that feature, tenant and a duration in (${low}, ${e.bucketLe}] ms ` +
+            `(spans of the feature: ${named.map((s) => `${s.tags[ATTR.tenantId]} ${s.durationMs.toFixed(1)} ms`).join(', ') || 'none'})`,
+        )
+      }
+    } catch (error) {
+      if (!(error instanceof TraceNotFoundError)) throw error
+      problems.push(`${what}: not in Jaeger`)
+    }
+  }
+  return { checked: exemplars.length, found: exemplars.length - problems.length, problems }
+}
+
+export interface LatencySpike {
+  feature: string
+  plan: string
+  factor: number
+}
+
+export interface SpikeCheck {
+  /** The report's slowest feature and plan (by p95). */
+  slowest: Insights['latency'][number] | undefined
+  /** `npm run trace --feature <spike>`'s output. */
+  traceOutput: string
+  problems: string[]
+}
+
+/**
+ * The planted spike, found again: the insights report ranks its feature and plan slowest, and the
+ * slowest trace of that feature holds the spiked work (a span with work.factor = the spike's factor).
+ */
+export async function checkLatencySpike(
+  spike: LatencySpike,
+  prometheusUrl: string,
+  jaegerUrl: string,
+  sinceMs: number,
+): Promise<SpikeCheck> {
+  const insights = await collectInsights(prometheusSource(prometheusUrl))
+  const slowest = insights.latency[0]
+  const problems: string[] = []
+  if (slowest?.feature !== spike.feature || slowest.plan !== spike.plan) {
+    problems.push(
+      `the report's slowest is ${slowest ? `${slowest.feature} on ${slowest.plan}` : 'nothing'}, not the planted ${spike.feature} on ${spike.plan}`,
+    )
+  }
+  const report = await traceReport({ prometheusUrl, jaegerUrl, feature: spike.feature, sinceMs, limit: 5 })
+  const spiked =
+    report.trace === undefined
+      ? []
+      : traceSpans(report.trace).filter((s) => s.tags['work.factor'] === spike.factor)
+  if (spiked.length === 0) {
+    problems.push(
+      `npm run trace --feature ${spike.feature}: the slowest trace shows no work with work.factor=${spike.factor}`,
+    )
+  }
+  return { slowest, traceOutput: formatTraceReport(report), problems }
+}

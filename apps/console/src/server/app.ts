@@ -4,7 +4,7 @@
  */
 
 // The API page's policy: nothing but this origin, no inline script or style, no framing.
-import { CSP } from '@feature-analytics/api/src/static.ts'
+import { CSP } from '@feature-analytics/api/static'
 import Router from '@koa/router'
 import Koa from 'koa'
 import serve from 'koa-static'

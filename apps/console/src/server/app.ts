@@ -5,6 +5,7 @@
 
 // The API page's policy: nothing but this origin, no inline script or style, no framing.
 import { CSP } from '@feature-analytics/api/static'
+import { SourceError, TraceNotFoundError } from '@feature-analytics/insights'
 import Router from '@koa/router'
 import Koa from 'koa'
 import serve from 'koa-static'
@@ -12,7 +13,7 @@ import { DEFAULT_WINDOW_SECONDS, WINDOWS } from '../panels.ts'
 import { requireToken } from './auth.ts'
 import { buildPanels } from './build-panels.ts'
 import { errorHandler, HttpError } from './errors.ts'
-import { fetchTrace, JaegerError, TRACE_ID, TraceNotFound } from './jaeger.ts'
+import { fetchTraceRows, TRACE_ID } from './jaeger.ts'
 import type { DataSource } from './sources.ts'
 
 export interface ConsoleAppOptions {
@@ -78,10 +79,10 @@ export function createConsoleApp(options: ConsoleAppOptions): Koa {
       )
     }
     try {
-      ctx.body = await fetchTrace(options.jaegerUrl, traceId)
+      ctx.body = await fetchTraceRows(options.jaegerUrl, traceId)
     } catch (error) {
-      if (error instanceof TraceNotFound) throw new HttpError(404, 'trace_not_found', error.message)
-      if (error instanceof JaegerError) throw new HttpError(502, 'jaeger_unreachable', error.message)
+      if (error instanceof TraceNotFoundError) throw new HttpError(404, 'trace_not_found', error.message)
+      if (error instanceof SourceError) throw new HttpError(502, 'jaeger_unreachable', error.message)
       throw error
     }
   })

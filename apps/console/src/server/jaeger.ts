@@ -3,6 +3,13 @@
  * built from its Go module ships without its web UI, and the point is one view: the console draws
  * the tree itself.
  */
+import {
+  fetchTrace,
+  type Trace,
+  TraceNotFoundError,
+  type TraceSpan,
+  traceSpans,
+} from '@feature-analytics/insights'
 import type { SpanRow, TraceResponse } from '../panels.ts'
 
 export const TRACE_ID = /^[0-9a-f]{16,32}$/i
@@ -18,31 +25,6 @@ export const SHOWN_ATTRIBUTES = [
   'error',
 ] as const
 
-export class TraceNotFound extends Error {
-  override name = 'TraceNotFound'
-}
-
-export class JaegerError extends Error {
-  override name = 'JaegerError'
-}
-
-interface JaegerSpan {
-  traceID: string
-  spanID: string
-  operationName: string
-  references?: { refType: string; traceID: string; spanID: string }[]
-  startTime: number
-  duration: number
-  tags?: { key: string; value: unknown }[]
-  processID: string
-}
-
-interface JaegerTrace {
-  traceID: string
-  spans: JaegerSpan[]
-  processes: Record<string, { serviceName: string }>
-}
-
 /** Whether Jaeger's query API answers (its service list), so the trace panel can say so up front. */
 export async function jaegerAnswers(jaegerUrl: string): Promise<string | undefined> {
   try {
@@ -54,51 +36,37 @@ export async function jaegerAnswers(jaegerUrl: string): Promise<string | undefin
   }
 }
 
-export async function fetchTrace(jaegerUrl: string, traceId: string): Promise<TraceResponse> {
-  const url = `${jaegerUrl}/api/traces/${traceId}`
-  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) }).catch((error: unknown) => {
-    const cause = (error as { cause?: { message?: string } }).cause?.message
-    throw new JaegerError(`GET ${url}: ${(error as Error).message}${cause ? ` (${cause})` : ''}`)
-  })
-  if (response.status === 404) throw new TraceNotFound(`Jaeger has no trace ${traceId}`)
-  if (!response.ok) throw new JaegerError(`GET ${url} answered ${response.status}`)
-  const body = (await response.json()) as { data?: JaegerTrace[] }
-  const trace = body.data?.[0]
-  if (!trace || trace.spans.length === 0) throw new TraceNotFound(`Jaeger has no trace ${traceId}`)
-  return { traceId: trace.traceID, spans: spanTree(trace) }
+/**
+ * The trace as the console's rows, fetched and assembled by packages/insights (`fetchTrace`):
+ * TraceNotFoundError when Jaeger does not hold it, SourceError when Jaeger cannot be reached.
+ */
+export async function fetchTraceRows(jaegerUrl: string, traceId: string): Promise<TraceResponse> {
+  const trace = await fetchTrace(jaegerUrl, traceId)
+  if (trace.spanCount === 0) throw new TraceNotFoundError(`Jaeger has no trace ${traceId}`)
+  return { traceId: trace.traceId, spans: spanRows(trace) }
 }
 
 /** Depth-first, children in start order, each with its depth; orphans (parent not kept) are roots. */
-export function spanTree(trace: JaegerTrace): SpanRow[] {
-  const ids = new Set(trace.spans.map((s) => s.spanID))
-  const parentOf = (s: JaegerSpan) =>
-    s.references?.find((r) => r.refType === 'CHILD_OF' && ids.has(r.spanID))?.spanID
-  const children = new Map<string | undefined, JaegerSpan[]>()
-  for (const span of trace.spans) {
-    const parent = parentOf(span)
-    children.set(parent, [...(children.get(parent) ?? []), span])
-  }
-  const start = Math.min(...trace.spans.map((s) => s.startTime))
+export function spanRows(trace: Trace): SpanRow[] {
+  const start = Math.min(...traceSpans(trace).map((s) => s.startUs))
   const rows: SpanRow[] = []
-  const visit = (parent: string | undefined, depth: number) => {
-    for (const span of (children.get(parent) ?? []).sort((a, b) => a.startTime - b.startTime)) {
-      const attributes: Record<string, string> = {}
-      for (const tag of span.tags ?? []) {
-        if ((SHOWN_ATTRIBUTES as readonly string[]).includes(tag.key)) attributes[tag.key] = String(tag.value)
-      }
-      rows.push({
-        spanId: span.spanID,
-        parentSpanId: parent,
-        depth,
-        service: trace.processes[span.processID]?.serviceName ?? '',
-        operation: span.operationName,
-        offsetMs: (span.startTime - start) / 1000,
-        durationMs: span.duration / 1000,
-        attributes,
-      })
-      visit(span.spanID, depth + 1)
+  const visit = (span: TraceSpan, parentSpanId: string | undefined, depth: number) => {
+    const attributes: Record<string, string> = {}
+    for (const [key, value] of Object.entries(span.tags)) {
+      if ((SHOWN_ATTRIBUTES as readonly string[]).includes(key)) attributes[key] = String(value)
     }
+    rows.push({
+      spanId: span.spanId,
+      parentSpanId,
+      depth,
+      service: span.service,
+      operation: span.name,
+      offsetMs: (span.startUs - start) / 1000,
+      durationMs: span.durationMs,
+      attributes,
+    })
+    for (const child of span.children) visit(child, span.spanId, depth + 1)
   }
-  visit(undefined, 0)
+  for (const root of trace.roots) visit(root, undefined, 0)
   return rows
 }

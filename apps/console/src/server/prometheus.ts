@@ -4,7 +4,13 @@
  * from `/api/v1/query_exemplars`, carrying the trace id that Jaeger holds the span tree for.
  */
 
-import { prometheusSource, type Series, type Source, SourceError } from '@feature-analytics/insights'
+import {
+  latencyExemplars,
+  prometheusSource,
+  type Series,
+  type Source,
+  SourceError,
+} from '@feature-analytics/insights'
 import { ATTR, PROMETHEUS_NAMES, promLabel } from '@feature-analytics/schema'
 import {
   type Exemplar,
@@ -91,26 +97,22 @@ export class PrometheusClient {
     }
   }
 
-  /** The latency histogram's exemplars in the window: each a sampled call and its trace id. */
+  /** The latency histogram's exemplars in the window (packages/insights' query): each a sampled call and its trace id. */
   async exemplars(windowSeconds: number, now = Date.now()): Promise<Exemplar[]> {
-    const end = Math.floor(now / 1000)
-    const data = await this.call<ExemplarResult[]>('api/v1/query_exemplars', {
-      query: LATENCY_BUCKET,
-      start: String(end - windowSeconds),
-      end: String(end),
+    const calls = await latencyExemplars(this.baseUrl, PROMETHEUS_NAMES.latency, {
+      sinceMs: windowSeconds * 1000,
+      untilMs: Math.floor(now / 1000) * 1000,
     })
-    return data
-      .flatMap(({ seriesLabels, exemplars }) =>
-        (exemplars ?? []).map((e) => ({
-          feature: seriesLabels[FEATURE] ?? '',
-          t: Math.round(Number(e.timestamp) * 1000),
-          valueMs: Number(e.value),
-          traceId: e.labels.trace_id ?? '',
-          spanId: e.labels.span_id,
-        })),
-      )
+    // latencyExemplars answers slowest first, which is the order slowestPerFeature needs.
+    return calls
+      .map((call) => ({
+        feature: call.feature,
+        t: call.timeMs,
+        valueMs: call.durationMs,
+        traceId: call.traceId,
+        spanId: call.spanId || undefined,
+      }))
       .filter((e) => e.feature && e.traceId && Number.isFinite(e.valueMs))
-      .sort((a, b) => b.valueMs - a.valueMs || b.t - a.t)
       .filter(slowestPerFeature(EXEMPLARS_PER_FEATURE))
       .sort((a, b) => a.t - b.t)
   }
@@ -173,9 +175,4 @@ export function slowestPerFeature(n: number): (e: Exemplar) => boolean {
     seen.set(e.feature, count)
     return count <= n
   }
-}
-
-interface ExemplarResult {
-  seriesLabels: Record<string, string>
-  exemplars?: { labels: Record<string, string>; value: string; timestamp: number }[]
 }

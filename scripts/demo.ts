@@ -161,7 +161,7 @@ say(`  Metrics       ${api.metricsUrl}  (Prometheus text, what the summary above
 say(`  Report        npm run report -- --api-metrics ${api.metricsUrl} --json r.json`)
 say(`  PromQL        e.g. ${CATALOG.decisionFeatureUse.promql}`)
 say(
-  '  Full stack    npm run stack:up   (node scripts/stack.ts up: Redis, Prometheus, our Collector, two API replicas)',
+  '  Full stack    npm run stack:up   (node scripts/stack.ts up: Redis, Prometheus, Jaeger, our Collector, two API replicas, the console)',
 )
 say('                npm run e2e        (a seeded simulation over both replicas, checked against Prometheus)')
 

@@ -6,8 +6,8 @@
  * exits 1 if the metrics disagree with the simulator's ledger, and keeps the API running for the
  * web UI until Ctrl-C.
  *
- *   node scripts/demo.ts [--port 3000] [--metrics-port 9464] [--duration 90] [--rate 400]
- *                        [--scenario FILE] [--seed 42] [--json FILE] [--exit]
+ *   node scripts/demo.ts [--port 3000] [--metrics-port 9464] [--console-port 3020] [--duration 90]
+ *                        [--rate 400] [--scenario FILE] [--seed 42] [--json FILE] [--exit]
  *
  * The summary is the report (`npm run report`): the same tables, and with --json the same JSON.
  *
@@ -19,6 +19,7 @@ import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { startConsoleProcess } from '@feature-analytics/console'
 import {
   CATALOG,
   checkPassed,
@@ -44,6 +45,7 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '3000' },
     'metrics-port': { type: 'string', default: String(DEFAULT_METRICS_PORT) },
+    'console-port': { type: 'string', default: '3020' },
     duration: { type: 'string', default: '90' },
     rate: { type: 'string', default: '400' },
     scenario: { type: 'string' },
@@ -85,11 +87,22 @@ try {
   process.exit(1)
 }
 
+// Started before the simulation: its time axis begins when it starts polling the API's /metrics.
+say('demo: starting the insights console (charts, polling the API’s /metrics) ...')
+const insightsConsole = await startConsoleProcess({
+  port: Number(values['console-port']),
+  metricsUrls: [api.metricsUrl],
+}).catch((error: Error) => {
+  say(`demo: the console did not start (--console-port 0 picks a free port): ${error.message}`)
+  return undefined
+})
+
 let stopping = false
 const shutdown = async () => {
   if (stopping) return
   stopping = true
-  say('\ndemo: stopping the API ...')
+  say('\ndemo: stopping the console and the API ...')
+  await insightsConsole?.stop()
   await api.stop()
   process.exit(0)
 }
@@ -141,16 +154,20 @@ say(
     ? `  Web UI        ${api.url}/  (log in as demo-pro@example.com, demo-free@ or demo-enterprise@, password demo-password)`
     : `  Web UI        not built (see the error above); the API is at ${api.url}/api/features`,
 )
+if (insightsConsole) {
+  say(`  Console       ${insightsConsole.url}  (charts; the link carries its token)`)
+}
 say(`  Metrics       ${api.metricsUrl}  (Prometheus text, what the summary above was computed from)`)
 say(`  Report        npm run report -- --api-metrics ${api.metricsUrl} --json r.json`)
 say(`  PromQL        e.g. ${CATALOG.decisionFeatureUse.promql}`)
 say(
-  '  Full stack    npm run stack:up   (node scripts/stack.ts up: Redis, Prometheus, our Collector, two API replicas)',
+  '  Full stack    npm run stack:up   (node scripts/stack.ts up: Redis, Prometheus, Jaeger, our Collector, two API replicas, the console)',
 )
 say('                npm run e2e        (a seeded simulation over both replicas, checked against Prometheus)')
 
 if (values.exit) {
+  await insightsConsole?.stop()
   await api.stop()
 } else {
-  say('\ndemo: the API keeps running; Ctrl-C to stop.')
+  say('\ndemo: the API and the console keep running; Ctrl-C to stop.')
 }

@@ -18,7 +18,7 @@ import { kill } from './stack/process.ts'
 
 const USAGE = `usage: node scripts/stack.ts up [--keep-data] [--collector-debug] [--no-provision]
        node scripts/stack.ts down | status | probe
-       node scripts/stack.ts start|stop|kill <component>   (postgres, redis, prometheus, jaeger, collector, api-1, api-2)`
+       node scripts/stack.ts start|stop|kill <component>   (postgres, redis, prometheus, jaeger, collector, api-1, api-2, console)`
 
 function provision(): void {
   execFileSync(PROVISION, { stdio: 'inherit' })

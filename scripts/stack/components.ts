@@ -5,7 +5,8 @@
  * the e2e check proves (any replica serves any tenant, adoption stages fire once across replicas,
  * cumulative totals survive a Collector restart).
  */
-
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { DEFAULT_METRICS_PORT, DEFAULT_OTLP_HTTP_PORT } from '@feature-analytics/tracker-node'
 import {
@@ -84,6 +85,37 @@ export const API_METRICS_URLS = [
   `http://127.0.0.1:${DEFAULT_METRICS_PORT + 10}/metrics`,
 ] as const
 export const DEFAULT_EXPORT_INTERVAL_MS = 5000
+export const CONSOLE_URL = 'http://127.0.0.1:3020'
+
+/** The insights console's token, made once per checkout and kept owner-readable in .stack/. */
+function consoleToken(): string {
+  const file = join(STATE, 'console-token')
+  if (!existsSync(file)) {
+    mkdirSync(STATE, { recursive: true })
+    writeFileSync(file, randomBytes(16).toString('hex'), { mode: 0o600 })
+  }
+  return readFileSync(file, 'utf8').trim()
+}
+
+/** The insights console (apps/console), reading Prometheus and Jaeger; the printed URL carries its token. */
+function insightsConsole(): Component {
+  const token = consoleToken()
+  return {
+    name: 'console',
+    command: process.execPath,
+    args: [join(ROOT, 'apps/console/src/main.ts')],
+    env: {
+      CONSOLE_HOST: '127.0.0.1',
+      CONSOLE_PORT: new URL(CONSOLE_URL).port,
+      CONSOLE_TOKEN: token,
+      PROMETHEUS_URL,
+      JAEGER_URL,
+    },
+    ports: [Number(new URL(CONSOLE_URL).port)],
+    ready: { kind: 'http', url: `${CONSOLE_URL}/healthz` },
+    url: `${CONSOLE_URL}/#token=${token} (insights console: charts from Prometheus, traces from Jaeger)`,
+  }
+}
 
 function api(replica: 1 | 2, options: StackOptions): Component {
   const portOf = (url: string) => Number(new URL(url).port)
@@ -204,5 +236,6 @@ export function components(options: StackOptions = {}): Component[] {
     },
     api(1, options),
     api(2, options),
+    insightsConsole(),
   ]
 }

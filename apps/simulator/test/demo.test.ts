@@ -16,7 +16,18 @@ it('prints usage and adoption from the API’s own metrics, then exits', async (
     (resolve) => {
       execFile(
         process.execPath,
-        ['scripts/demo.ts', '--exit', '--port', '0', '--metrics-port', '0', '--duration', '15'],
+        [
+          'scripts/demo.ts',
+          '--exit',
+          '--port',
+          '0',
+          '--metrics-port',
+          '0',
+          '--console-port',
+          '0',
+          '--duration',
+          '15',
+        ],
         { cwd: ROOT, timeout: 150_000, maxBuffer: 4 << 20 },
         (error, out, err) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout: out, stderr: err }),
       )
@@ -39,4 +50,5 @@ it('prints usage and adoption from the API’s own metrics, then exits', async (
   expect(stdout).toMatch(/Ledger vs metrics: checked [1-9]\d* series, 0 mismatches/)
   expect(stdout).toMatch(/Web UI\s+http:\/\/127\.0\.0\.1:\d+\//)
   expect(stdout).toMatch(/Metrics\s+http:\/\/127\.0\.0\.1:\d+\/metrics/)
+  expect(stdout).toMatch(/Console\s+http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{32}/)
 })

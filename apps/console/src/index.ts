@@ -1,0 +1,7 @@
+export {
+  type ConsoleProcess,
+  type ConsoleProcessOptions,
+  ConsoleStartError,
+  newConsoleToken,
+  startConsoleProcess,
+} from './process.ts'

@@ -45,6 +45,7 @@ export {
   type Source,
   SourceError,
 } from './source.ts'
+export { httpUrls, SOURCE_OPTIONS, type SourceFlags, sourceFromFlags, UsageError } from './source-args.ts'
 export {
   type Adjusted,
   adjustComparisons,

@@ -6,14 +6,14 @@ import {
   compareLedger,
   formatCheck,
   LedgerFormatError,
-  metricsEndpointSource,
   parseLedger,
-  prometheusSource,
+  SOURCE_OPTIONS,
   SourceError,
+  sourceFromFlags,
+  UsageError,
   WindowError,
-  windowFrom,
 } from '@feature-analytics/insights'
-import { fromUserCwd, httpUrls, UsageError } from './paths.ts'
+import { fromUserCwd } from './paths.ts'
 
 const HELP = `Compares a simulator ledger with what reached the metrics backend.
 
@@ -37,11 +37,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       ledger: { type: 'string', default: 'ledger.json' },
-      prometheus: { type: 'string' },
-      'api-metrics': { type: 'string' },
-      window: { type: 'string' },
-      since: { type: 'string' },
-      until: { type: 'string' },
+      ...SOURCE_OPTIONS,
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -50,23 +46,13 @@ async function main(): Promise<number> {
     console.log(HELP)
     return 0
   }
-  if ((values.prometheus === undefined) === (values['api-metrics'] === undefined)) {
-    throw new UsageError('give exactly one of --prometheus URL or --api-metrics URL')
-  }
-  const window = windowFrom(values)
-  if (window && values.prometheus === undefined) {
-    throw new UsageError('a window needs --prometheus: an API page holds only totals since it started')
-  }
   const file = fromUserCwd(values.ledger)
   const ledger = parseLedger(
     await readFile(file, 'utf8').catch((error: Error) => {
       throw new UsageError(`--ledger: cannot read ${file}: ${error.message}`)
     }),
   )
-  const source =
-    values.prometheus !== undefined
-      ? prometheusSource(httpUrls('prometheus', values.prometheus)[0] as string, window)
-      : await metricsEndpointSource(httpUrls('api-metrics', values['api-metrics'] as string))
+  const source = await sourceFromFlags(values)
   const result = await compareLedger(ledger, source)
   console.log(formatCheck(result))
   return checkPassed(result) ? 0 : 1

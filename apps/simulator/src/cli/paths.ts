@@ -3,14 +3,13 @@
  * silently point elsewhere. INIT_CWD is where the user typed the command.
  */
 import { resolve } from 'node:path'
+import { UsageError } from '@feature-analytics/insights'
+
+export { httpUrls, UsageError } from '@feature-analytics/insights'
 
 export const fromUserCwd = (path: string): string => resolve(process.env.INIT_CWD ?? process.cwd(), path)
 
 export const DEFAULT_SCENARIO = new URL('../../scenarios/default.json', import.meta.url).pathname
-
-export class UsageError extends Error {
-  override name = 'UsageError'
-}
 
 export function positiveNumber(
   name: string,
@@ -26,24 +25,4 @@ export function positiveNumber(
     )
   }
   return value
-}
-
-export function httpUrls(name: string, text: string): string[] {
-  const urls = text
-    .split(',')
-    .map((u) => u.trim())
-    .filter(Boolean)
-  for (const url of urls) {
-    let parsed: URL
-    try {
-      parsed = new URL(url)
-    } catch {
-      throw new UsageError(`--${name}: ${JSON.stringify(url)} is not a URL`)
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new UsageError(`--${name}: ${url} is not an http(s) URL`)
-    }
-  }
-  if (urls.length === 0) throw new UsageError(`--${name}: expected at least one URL`)
-  return urls
 }

@@ -4,9 +4,10 @@ import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { formatInsights } from '../format.ts'
 import { collectReport, reportJson } from '../report.ts'
-import { metricsEndpointSource, prometheusSource, SourceError } from '../source.ts'
+import { SourceError } from '../source.ts'
+import { SOURCE_OPTIONS, sourceFromFlags, UsageError } from '../source-args.ts'
 import { StatsInputError } from '../stats/errors.ts'
-import { WindowError, windowFrom } from '../window.ts'
+import { WindowError } from '../window.ts'
 
 const HELP = `Which features drive upgrades and retention, with their uncertainty.
 
@@ -24,29 +25,11 @@ Usage: npm run report -- (--prometheus URL | --api-metrics URL[,URL...])
 
 Exit status: 0 with a report, 2 on bad usage or when the source cannot be read.`
 
-class UsageError extends Error {
-  override name = 'UsageError'
-}
-
-function urls(flag: string, text: string): string[] {
-  const list = text.split(',').map((u) => u.trim())
-  for (const u of list) {
-    if (!URL.canParse(u) || !/^https?:$/.test(new URL(u).protocol)) {
-      throw new UsageError(`--${flag}: ${JSON.stringify(u)} is not an http(s) URL`)
-    }
-  }
-  return list
-}
-
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      prometheus: { type: 'string' },
-      'api-metrics': { type: 'string' },
-      window: { type: 'string' },
-      since: { type: 'string' },
-      until: { type: 'string' },
+      ...SOURCE_OPTIONS,
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -56,19 +39,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP)
     return 0
   }
-  if ((values.prometheus === undefined) === (values['api-metrics'] === undefined)) {
-    throw new UsageError('give exactly one of --prometheus URL or --api-metrics URL[,URL...] (see --help)')
-  }
-  const window = windowFrom(values)
-  if (window && values['api-metrics'] !== undefined) {
-    throw new UsageError(
-      'a window needs --prometheus: an API page holds only totals since that instance started',
-    )
-  }
-  const source =
-    values.prometheus !== undefined
-      ? prometheusSource(urls('prometheus', values.prometheus)[0] as string, window)
-      : await metricsEndpointSource(urls('api-metrics', values['api-metrics'] as string))
+  const source = await sourceFromFlags(values)
   const report = await collectReport(source)
   console.log(formatInsights(report))
   if (values.json !== undefined) {

@@ -21,7 +21,7 @@ export interface ExemplarCheck {
   found: number
   /** One line per exemplar whose trace is missing or does not match. */
   problems: string[]
-  /** Exemplars whose trace died with a SIGKILLed API instance or Collector (SpanLoss, CollectorOutage). */
+  /** Exemplars whose trace died unexported with a SIGKILLed instance (see SpanLoss). */
   lost: string[]
 }
 
@@ -47,26 +47,6 @@ export const lostWith = (loss: SpanLoss | undefined, e: SlowCall): boolean =>
   e.instance === loss.instance &&
   e.timeMs <= loss.killedAt &&
   e.timeMs > loss.killedAt - BSP_DELAY_MS - EXPORT_SLACK_MS
-
-/**
- * The Collector SIGKILLed at `killedAt` and back at `restartedAt`. Traces are not cumulative: the
- * spans it held (tail sampling waits DECISION_WAIT_MS for a trace's last span, then batches) die
- * with it, and so do the spans the API exported to it while it was down. An exemplar's missing
- * trace recorded from one span-export delay plus that wait before the kill until shortly after the
- * restart is counted as the outage's loss; any other missing trace is still a failure.
- */
-export interface CollectorOutage {
-  killedAt: number
-  restartedAt: number
-}
-
-/** otel-collector/config.yaml: tail_sampling decision_wait plus the traces batch timeout. */
-const COLLECTOR_HOLD_MS = 5000 + 1000
-
-export const lostWithCollector = (outage: CollectorOutage | undefined, e: SlowCall): boolean =>
-  outage !== undefined &&
-  e.timeMs > outage.killedAt - BSP_DELAY_MS - COLLECTOR_HOLD_MS - EXPORT_SLACK_MS &&
-  e.timeMs <= outage.restartedAt + BSP_DELAY_MS + EXPORT_SLACK_MS
 
 /** How many of each feature's slowest buckets (those holding exemplars) are checked. */
 const SLOWEST_BUCKETS = 2
@@ -98,7 +78,6 @@ export async function checkExemplarTraces(
   jaegerUrl: string,
   sinceMs: number,
   spanLoss?: SpanLoss,
-  collectorOutage?: CollectorOutage,
 ): Promise<ExemplarCheck> {
   const exemplars = slowestBucketExemplars(
     await latencyExemplars(prometheusUrl, PROMETHEUS_NAMES.latency, { sinceMs }),
@@ -130,14 +109,7 @@ export async function checkExemplarTraces(
         lost.push(
           `${what}: not in Jaeger, recorded on ${e.instance} ${(spanLoss?.killedAt ?? 0) - e.timeMs} ms before its SIGKILL`,
         )
-      else if (lostWithCollector(collectorOutage, e))
-        lost.push(
-          `${what}: not in Jaeger, recorded ${((e.timeMs - (collectorOutage?.killedAt ?? 0)) / 1000).toFixed(1)} s from the Collector's SIGKILL (down until ${(((collectorOutage?.restartedAt ?? 0) - (collectorOutage?.killedAt ?? 0)) / 1000).toFixed(1)} s)`,
-        )
-      else
-        problems.push(
-          `${what}: not in Jaeger${collectorOutage ? ` (recorded ${((e.timeMs - collectorOutage.killedAt) / 1000).toFixed(1)} s from the Collector's SIGKILL)` : ''}`,
-        )
+      else problems.push(`${what}: not in Jaeger`)
     }
   }
   return {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { SlowCall } from '@feature-analytics/insights'
-import { lostWith, lostWithCollector } from '../stack/exemplar-check.ts'
+import { lostWith } from '../stack/exemplar-check.ts'
 
 const killedAt = 1_000_000
 const call = (instance: string | undefined, msBeforeKill: number): SlowCall => ({
@@ -29,16 +29,4 @@ test('only the killed instance’s exemplars from its last span-export delay cou
   assert.equal(lostWith(loss, call('api-1', -10)), false)
   // No kill in this run: nothing is excused.
   assert.equal(lostWith(undefined, call('api-1', 1_000)), false)
-})
-
-test('a Collector outage excuses the traces it held or was sent while down, and nothing else', () => {
-  const outage = { killedAt, restartedAt: killedAt + 20_000 }
-  const at = (msAfterKill: number) => call('api-2', -msAfterKill)
-  assert.equal(lostWithCollector(outage, at(-1_000)), true) // in the Collector's tail-sampling wait
-  assert.equal(lostWithCollector(outage, at(10_000)), true) // sent while it was down
-  assert.equal(lostWithCollector(outage, at(26_000)), true) // in the API's first batch after the restart
-  // Long before the kill, or well after the restart: the pipeline was up, the trace must be there.
-  assert.equal(lostWithCollector(outage, at(-20_000)), false)
-  assert.equal(lostWithCollector(outage, at(40_000)), false)
-  assert.equal(lostWithCollector(undefined, at(10_000)), false)
 })

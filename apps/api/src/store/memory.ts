@@ -4,18 +4,8 @@
  * is atomic without locks. It enforces what the SQL schema enforces, so the store suite holds both
  * to the same behaviour.
  */
-import {
-  DuplicateRecordError,
-  EmailTakenError,
-  MissingReferenceError,
-  RECORD_RULES,
-  type RecordKind,
-  type Session,
-  type Store,
-  type Tenant,
-  type TenantRecords,
-  type User,
-} from './types.ts'
+import type { RecordKind, Session, Store, Tenant, TenantRecords, User } from './types.ts'
+import { DuplicateRecordError, EmailTakenError, MissingReferenceError, RECORD_RULES } from './types.ts'
 
 export class InMemoryStore implements Store {
   readonly #tenants = new Map<string, Tenant>()
@@ -77,6 +67,21 @@ export class InMemoryStore implements Store {
     this.#sessions.delete(tokenHash)
   }
 
+  async get<K extends RecordKind>(
+    kind: K,
+    tenantId: string,
+    id: string,
+  ): Promise<TenantRecords[K] | undefined> {
+    const record = this.#bucket(kind, tenantId).get(id) as TenantRecords[K] | undefined
+    return record && structuredClone(record)
+  }
+
+  async list<K extends RecordKind>(kind: K, tenantId: string): Promise<TenantRecords[K][]> {
+    return [...this.#bucket(kind, tenantId).values()].map(
+      (record) => structuredClone(record) as TenantRecords[K],
+    )
+  }
+
   async put<K extends RecordKind>(kind: K, record: TenantRecords[K]): Promise<TenantRecords[K]> {
     if (!this.#tenants.has(record.tenantId)) throw new MissingReferenceError('tenant')
     const rules = RECORD_RULES[kind]
@@ -98,21 +103,6 @@ export class InMemoryStore implements Store {
     }
     this.#bucket(kind, record.tenantId).set(record.id, structuredClone(record))
     return record
-  }
-
-  async get<K extends RecordKind>(
-    kind: K,
-    tenantId: string,
-    id: string,
-  ): Promise<TenantRecords[K] | undefined> {
-    const record = this.#bucket(kind, tenantId).get(id) as TenantRecords[K] | undefined
-    return record && structuredClone(record)
-  }
-
-  async list<K extends RecordKind>(kind: K, tenantId: string): Promise<TenantRecords[K][]> {
-    return [...this.#bucket(kind, tenantId).values()].map(
-      (record) => structuredClone(record) as TenantRecords[K],
-    )
   }
 
   async close(): Promise<void> {}

@@ -4,18 +4,8 @@
  * same row get one success and one typed error, never a duplicate; this file translates those
  * errors into the store's own.
  */
-import {
-  DuplicateRecordError,
-  EmailTakenError,
-  MissingReferenceError,
-  RECORD_RULES,
-  type RecordKind,
-  type Session,
-  type Store,
-  type Tenant,
-  type TenantRecords,
-  type User,
-} from '../types.ts'
+import type { RecordKind, Session, Store, Tenant, TenantRecords, User } from '../types.ts'
+import { DuplicateRecordError, EmailTakenError, MissingReferenceError, RECORD_RULES } from '../types.ts'
 import { isServerError, SQLSTATE, type SqlEngine, type SqlSession } from './engine.ts'
 
 interface TenantRow {

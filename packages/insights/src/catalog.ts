@@ -90,20 +90,12 @@ const definitions = {
   retentionByFeature: {
     description:
       'Features that go with retention: per feature, tenants that used it on the plan they then renewed (retained) or cancelled (churned).',
-    expr: {
-      kind: 'sum',
-      by: [ATTR.featureName, ATTR.retentionOutcome],
-      of: { metric: 'retentionOutcome' },
-    },
+    expr: { kind: 'sum', by: [ATTR.featureName, ATTR.retentionOutcome], of: { metric: 'retentionOutcome' } },
   },
   billingDecisions: {
     description:
       'Billing decisions (renewal, upgrade, downgrade, cancellation) per plan: the denominators of the upgrade and churn comparisons.',
-    expr: {
-      kind: 'sum',
-      by: [ATTR.userPlan, ATTR.billingDecision],
-      of: { metric: 'billingDecision' },
-    },
+    expr: { kind: 'sum', by: [ATTR.userPlan, ATTR.billingDecision], of: { metric: 'billingDecision' } },
   },
   decisionFeatureUse: {
     description:
@@ -128,11 +120,7 @@ const definitions = {
   latencyCallsByPlan: {
     description:
       'Calls with a measured latency per feature and plan: the sample size behind the percentiles.',
-    expr: {
-      kind: 'sum',
-      by: [ATTR.featureName, ATTR.userPlan],
-      of: { metric: 'latency', series: '_count' },
-    },
+    expr: { kind: 'sum', by: [ATTR.featureName, ATTR.userPlan], of: { metric: 'latency', series: '_count' } },
   },
 } satisfies Record<string, { description: string; expr: Expr }>
 

@@ -28,96 +28,84 @@ interface PanelSpec {
 }
 
 const label = (attribute: string) => promLabel(attribute)
+const matrix = (rows: string, columns: string): View => ({
+  kind: 'matrix',
+  rows: label(rows),
+  columns: label(columns),
+})
 const byFeature = (unit: string): View => ({ kind: 'bars', legend: `{{${label(ATTR.featureName)}}}`, unit })
 
-const featureByPlan: View = { kind: 'matrix', rows: label(ATTR.featureName), columns: label(ATTR.userPlan) }
+const featureByPlan = matrix(ATTR.featureName, ATTR.userPlan)
+
+/** The panels of one dashboard section, in the order they are laid out. */
+const section = <N extends QueryName>(name: string, panels: Record<N, Omit<PanelSpec, 'section'>>) =>
+  Object.fromEntries(
+    Object.entries<Omit<PanelSpec, 'section'>>(panels).map(([query, spec]) => [
+      query,
+      { section: name, ...spec },
+    ]),
+  ) as Record<N, PanelSpec>
 
 // A Record over QueryName: a query added to the catalog does not typecheck until it has a panel.
 const PANELS: Record<QueryName, PanelSpec> = {
-  usageByPlan: {
-    section: 'Usage',
-    title: 'Successful calls: feature × plan',
-    view: { kind: 'matrix', rows: label(ATTR.featureName), columns: label(ATTR.userPlan) },
-    width: 12,
-  },
-  errorsByFeature: {
-    section: 'Usage',
-    title: 'Calls that ended in an error: feature × plan',
-    view: { kind: 'matrix', rows: label(ATTR.featureName), columns: label(ATTR.userPlan) },
-    width: 12,
-  },
-  adoptionFunnel: {
-    section: 'Adoption',
-    title: 'Adoption funnel: users per stage',
-    view: { kind: 'matrix', rows: label(ATTR.featureName), columns: label(ATTR.adoptionStage) },
-    width: 24,
-  },
-  upgrades: {
-    section: 'Upgrade drivers',
-    title: 'Upgrades pro → enterprise',
-    view: { kind: 'stat' },
-    width: 4,
-  },
-  upgradePriorUsage: {
-    section: 'Upgrade drivers',
-    title: 'Share of upgrading tenants that used the feature on pro',
-    view: byFeature('percentunit'),
-    width: 10,
-  },
-  proTenantShare: {
-    section: 'Upgrade drivers',
-    title: 'Baseline: share of all pro tenants that used the feature',
-    view: byFeature('percentunit'),
-    width: 10,
-  },
-  retentionByFeature: {
-    section: 'Retention',
-    title: 'Tenants retained or churned, by feature used',
-    view: { kind: 'matrix', rows: label(ATTR.featureName), columns: label(ATTR.retentionOutcome) },
-    width: 24,
-  },
-  billingDecisions: {
-    section: 'Billing decisions',
-    title: 'Decisions per plan',
-    view: { kind: 'matrix', rows: label(ATTR.userPlan), columns: label(ATTR.billingDecision) },
-    width: 8,
-  },
-  decisionFeatureUse: {
-    section: 'Billing decisions',
-    title: 'Decisions by feature used since the previous one (all bands)',
-    view: { kind: 'matrix', rows: label(ATTR.featureName), columns: label(ATTR.billingDecision) },
-    width: 16,
-  },
-  latencyP95: {
-    section: 'Latency',
-    title: 'p95 latency per feature (dots: sampled requests, click to open the trace)',
-    view: { kind: 'timeseries', legend: `{{${label(ATTR.featureName)}}}`, unit: 'ms' },
-    width: 24,
-  },
-  latencyP50ByPlan: {
-    section: 'Latency',
-    title: 'p50 latency (ms): feature × plan',
-    view: featureByPlan,
-    width: 6,
-  },
-  latencyP95ByPlan: {
-    section: 'Latency',
-    title: 'p95 latency (ms): feature × plan',
-    view: featureByPlan,
-    width: 6,
-  },
-  latencyP99ByPlan: {
-    section: 'Latency',
-    title: 'p99 latency (ms): feature × plan',
-    view: featureByPlan,
-    width: 6,
-  },
-  latencyCallsByPlan: {
-    section: 'Latency',
-    title: 'Calls measured: feature × plan',
-    view: featureByPlan,
-    width: 6,
-  },
+  ...section('Usage', {
+    usageByPlan: { title: 'Successful calls: feature × plan', view: featureByPlan, width: 12 },
+    errorsByFeature: {
+      title: 'Calls that ended in an error: feature × plan',
+      view: featureByPlan,
+      width: 12,
+    },
+  }),
+  ...section('Adoption', {
+    adoptionFunnel: {
+      title: 'Adoption funnel: users per stage',
+      view: matrix(ATTR.featureName, ATTR.adoptionStage),
+      width: 24,
+    },
+  }),
+  ...section('Upgrade drivers', {
+    upgrades: { title: 'Upgrades pro → enterprise', view: { kind: 'stat' }, width: 4 },
+    upgradePriorUsage: {
+      title: 'Share of upgrading tenants that used the feature on pro',
+      view: byFeature('percentunit'),
+      width: 10,
+    },
+    proTenantShare: {
+      title: 'Baseline: share of all pro tenants that used the feature',
+      view: byFeature('percentunit'),
+      width: 10,
+    },
+  }),
+  ...section('Retention', {
+    retentionByFeature: {
+      title: 'Tenants retained or churned, by feature used',
+      view: matrix(ATTR.featureName, ATTR.retentionOutcome),
+      width: 24,
+    },
+  }),
+  ...section('Billing decisions', {
+    billingDecisions: {
+      title: 'Decisions per plan',
+      view: matrix(ATTR.userPlan, ATTR.billingDecision),
+      width: 8,
+    },
+    decisionFeatureUse: {
+      title: 'Decisions by feature used since the previous one (all bands)',
+      view: matrix(ATTR.featureName, ATTR.billingDecision),
+      width: 16,
+    },
+  }),
+  ...section('Latency', {
+    latencyP95: {
+      title: 'p95 latency per feature (dots: sampled requests, click to open the trace)',
+      view: { kind: 'timeseries', legend: `{{${label(ATTR.featureName)}}}`, unit: 'ms' },
+      width: 24,
+    },
+    latencyP50ByPlan: { title: 'p50 latency (ms): feature × plan', view: featureByPlan, width: 6 },
+    latencyP95ByPlan: { title: 'p95 latency (ms): feature × plan', view: featureByPlan, width: 6 },
+    latencyP99ByPlan: { title: 'p99 latency (ms): feature × plan', view: featureByPlan, width: 6 },
+    latencyCallsByPlan: { title: 'Calls measured: feature × plan', view: featureByPlan, width: 6 },
+  }),
 }
 
 const HEIGHT = 9

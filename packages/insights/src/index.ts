@@ -1,4 +1,5 @@
 export { CATALOG, type CatalogQuery, type QueryName } from './catalog.ts'
+export { parseCommandLine } from './command-line.ts'
 export { type CheckResult, checkPassed, compareLedger, formatCheck, type Mismatch } from './compare.ts'
 export {
   ALL_PLANS,

@@ -1,11 +1,11 @@
 /** `npm run check -- --help` */
 import { readFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
 import {
   checkPassed,
   compareLedger,
   formatCheck,
   LedgerFormatError,
+  parseCommandLine,
   parseLedger,
   SOURCE_OPTIONS,
   SourceError,
@@ -34,18 +34,11 @@ ledger's instruments that the ledger lacks are reported too. The last line is
 the source cannot be read.`
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      ledger: { type: 'string', default: 'ledger.json' },
-      ...SOURCE_OPTIONS,
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
+  const values = parseCommandLine(HELP, {
+    ledger: { type: 'string', default: 'ledger.json' },
+    ...SOURCE_OPTIONS,
   })
-  if (values.help) {
-    console.log(HELP)
-    return 0
-  }
+  if (!values) return 0
   const file = fromUserCwd(values.ledger)
   const ledger = parseLedger(
     await readFile(file, 'utf8').catch((error: Error) => {

@@ -1,7 +1,7 @@
 /** `npm run simulate -- --help` */
 import { createWriteStream } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
+import { parseCommandLine } from '@feature-analytics/insights'
 import { serializeLedger } from '../ledger.ts'
 import { loadScenario, ScenarioError } from '../scenario.ts'
 import { simulate } from '../simulate.ts'
@@ -32,26 +32,19 @@ with a warning), 1 the server answered something the scenario did not plan, or a
 after it was sent (without --in-doubt-ok) (listed), 2 bad usage.`
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      target: { type: 'string', default: 'http://127.0.0.1:3000' },
-      scenario: { type: 'string' },
-      seed: { type: 'string', default: '42' },
-      duration: { type: 'string', default: '600' },
-      rate: { type: 'string', default: '200' },
-      ledger: { type: 'string', default: 'ledger.json' },
-      concurrency: { type: 'string', default: '8' },
-      'pin-tenants': { type: 'boolean', default: false },
-      'requests-log': { type: 'string' },
-      'in-doubt-ok': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
+  const values = parseCommandLine(HELP, {
+    target: { type: 'string', default: 'http://127.0.0.1:3000' },
+    scenario: { type: 'string' },
+    seed: { type: 'string', default: '42' },
+    duration: { type: 'string', default: '600' },
+    rate: { type: 'string', default: '200' },
+    ledger: { type: 'string', default: 'ledger.json' },
+    concurrency: { type: 'string', default: '8' },
+    'pin-tenants': { type: 'boolean', default: false },
+    'requests-log': { type: 'string' },
+    'in-doubt-ok': { type: 'boolean', default: false },
   })
-  if (values.help) {
-    console.log(HELP)
-    return 0
-  }
+  if (!values) return 0
   const targets = httpUrls('target', values.target)
   const seed = positiveNumber('seed', values.seed, { integer: true, allowZero: true })
   const durationSeconds = positiveNumber('duration', values.duration)

@@ -1,6 +1,6 @@
 /** `npm run study -- --help` */
 import { writeFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
+import { parseCommandLine } from '@feature-analytics/insights'
 import { loadScenario, type PlantedEffect, ScenarioError } from '../scenario.ts'
 import { describeEffect, runSeed, type SeedOutcome, variant } from '../study/study.ts'
 import { DEFAULT_SCENARIO, fromUserCwd, positiveNumber, UsageError } from './paths.ts'
@@ -39,23 +39,16 @@ interface ArmRun {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      seeds: { type: 'string', default: '30' },
-      arms: { type: 'string', default: ARMS.join(',') },
-      tenants: { type: 'string' },
-      sizes: { type: 'string', default: '100,200,400' },
-      budget: { type: 'string', default: '3600' },
-      scenario: { type: 'string' },
-      json: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
+  const values = parseCommandLine(HELP, {
+    seeds: { type: 'string', default: '30' },
+    arms: { type: 'string', default: ARMS.join(',') },
+    tenants: { type: 'string' },
+    sizes: { type: 'string', default: '100,200,400' },
+    budget: { type: 'string', default: '3600' },
+    scenario: { type: 'string' },
+    json: { type: 'string' },
   })
-  if (values.help) {
-    console.log(HELP)
-    return 0
-  }
+  if (!values) return 0
   const seeds = positiveNumber('seeds', values.seeds, { integer: true })
   const budget = positiveNumber('budget', values.budget)
   const tenants =

@@ -1,7 +1,7 @@
 /** `npm run report -- --help` */
 import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { parseArgs } from 'node:util'
+import { parseCommandLine } from '../command-line.ts'
 import { formatInsights } from '../format.ts'
 import { collectReport, reportJson } from '../report.ts'
 import { SourceError } from '../source.ts'
@@ -26,19 +26,15 @@ Usage: npm run report -- (--prometheus URL | --api-metrics URL[,URL...])
 Exit status: 0 with a report, 2 on bad usage or when the source cannot be read.`
 
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const values = parseCommandLine(
+    HELP,
+    {
       ...SOURCE_OPTIONS,
       json: { type: 'string' },
-      help: { type: 'boolean', default: false },
     },
-    strict: true,
-  })
-  if (values.help) {
-    console.log(HELP)
-    return 0
-  }
+    argv,
+  )
+  if (!values) return 0
   const source = await sourceFromFlags(values)
   const report = await collectReport(source)
   console.log(formatInsights(report))

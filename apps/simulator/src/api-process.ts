@@ -3,10 +3,9 @@
  * the rate bench need it: its own /metrics on, optionally pinned to a CPU core, ready when
  * /readyz answers, stopped with SIGTERM so it flushes like in production.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
-import getPort from 'get-port'
+import { type RunningChild, startChildServer } from '@feature-analytics/test-support/child-process'
+import { freePort } from '@feature-analytics/test-support/ports'
 
 export const API_MAIN = fileURLToPath(new URL('../../api/src/main.ts', import.meta.url))
 
@@ -22,11 +21,9 @@ export interface ApiProcessOptions {
   readyTimeoutMs?: number
 }
 
-export interface ApiProcess {
+export interface ApiProcess extends RunningChild {
   url: string
   metricsUrl: string
-  child: ChildProcess
-  stop(): Promise<void>
 }
 
 export class ApiStartError extends Error {
@@ -34,18 +31,18 @@ export class ApiStartError extends Error {
 }
 
 /** A free loopback port (get-port), for an API started without a fixed one. */
-export const freePort = (): Promise<number> => getPort({ host: '127.0.0.1' })
+export { freePort }
 
 export async function startApiProcess(options: ApiProcessOptions = {}): Promise<ApiProcess> {
   const port = options.port ?? (await freePort())
   const metricsPort = options.metricsPort ?? (await freePort())
-  const command =
-    options.cpu === undefined
-      ? [process.execPath, API_MAIN]
-      : ['taskset', '-c', String(options.cpu), process.execPath, API_MAIN]
-  const [file, ...args] = command as [string, ...string[]]
-  const child = spawn(file, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const url = `http://127.0.0.1:${port}`
+  const { child, stop } = await startChildServer({
+    name: `the API at ${url}`,
+    command:
+      options.cpu === undefined
+        ? [process.execPath, API_MAIN]
+        : ['taskset', '-c', String(options.cpu), process.execPath, API_MAIN],
     env: {
       ...process.env,
       HOST: '127.0.0.1',
@@ -54,47 +51,14 @@ export async function startApiProcess(options: ApiProcessOptions = {}): Promise<
       LOG_LEVEL: 'warn',
       ...options.env,
     },
+    output: options.output,
+    ready: () =>
+      fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
+        (response) => response.ok || undefined,
+        () => undefined,
+      ),
+    readyTimeoutMs: options.readyTimeoutMs,
+    startError: ApiStartError,
   })
-  const tail: string[] = []
-  const keep = (chunk: Buffer) => {
-    if (options.output) options.output.write(chunk)
-    else tail.push(chunk.toString())
-    if (tail.length > 50) tail.shift()
-  }
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
-  let exited = false
-  child.once('exit', () => {
-    exited = true
-  })
-
-  const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000)
-  for (;;) {
-    if (exited) throw new ApiStartError(`the API exited during startup:\n${tail.join('').trim()}`)
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL')
-      throw new ApiStartError(`the API did not become ready at ${url}/readyz:\n${tail.join('').trim()}`)
-    }
-    const ready = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (ready) break
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-
-  return {
-    url,
-    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
-    child,
-    async stop() {
-      if (exited) return
-      const gone = once(child, 'exit')
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
-      await gone
-      clearTimeout(timer)
-    },
-  }
+  return { url, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, child, stop }
 }

@@ -226,13 +226,8 @@ async function simulate(run: Run): Promise<void> {
   const args = ['--target', API_URLS.join(','), '--scenario', options.scenario, '--seed', options.seed]
   args.push('--rate', options.rate, '--duration', options.duration, '--ledger', ledgerFile)
   // Requests in flight at the kill get no answer; the log says which replica answered what, when.
+  // Every run spreads each tenant's requests over both replicas, as a load balancer would.
   if (options.killApi !== undefined) args.push('--requests-log', requestsLogOf(run), '--in-doubt-ok')
-  // Known defect (open): a feature used on one replica and a plan change right after it on the
-  // other can miss that use in product.upgrade.prior_usage and the billing decision's feature
-  // table (seen once in about ten spread runs, -1 on one series). Until it is fixed, the runs that
-  // test the pipeline pin each tenant to one replica; --kill-api, which is about serving every
-  // tenant from either replica, spreads them.
-  else args.push('--pin-tenants')
   log(`simulating: ${args.join(' ')}`)
   const sim = runCli(SIMULATE, args, '  ')
   let finished = false

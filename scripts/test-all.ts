@@ -29,6 +29,7 @@ const steps: Step[] = [
   npm('e2e', '--', '--kill-collector', '20'),
   npm('e2e', '--', '--kill-api', '20'),
   npm('e2e', '--', '--restart-prometheus', '10'),
+  npm('e2e', '--', '--restart-api', '5'),
 ]
 
 const only = process.argv.slice(2)

@@ -17,9 +17,10 @@ import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { startRedis } from '@feature-analytics/test-support/redis'
 import autocannon from 'autocannon'
 import { startPostgres } from '../../scripts/lib/postgres.ts'
-import { MODES, type Mode, ROUTES, type Route } from './server.ts'
+import { MODES, type Mode, REDIS_MODES, ROUTES, type Route } from './server.ts'
 
 const { values } = parseArgs({
   options: {
@@ -63,6 +64,9 @@ spawnSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' })
 // tenants, would swamp every difference. Each request still goes through PostgreSQL for real.
 const postgres =
   route === 'db' ? await startPostgres({ cpu: '0', settings: { synchronous_commit: 'off' } }) : undefined
+// Redis, for the modes that use it, shares the server's core as PostgreSQL does.
+const redis = modes.some((m) => REDIS_MODES.includes(m)) ? await startRedis() : undefined
+if (redis) spawnSync('taskset', ['-cp', '0', String(redis.pid)], { stdio: 'ignore' })
 
 async function startServer(mode: Mode): Promise<ChildProcess> {
   const server = spawn(
@@ -78,7 +82,11 @@ async function startServer(mode: Mode): Promise<ChildProcess> {
     ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, ...(postgres ? { DATABASE_URL: postgres.url() } : {}) },
+      env: {
+        ...process.env,
+        ...(postgres ? { DATABASE_URL: postgres.url() } : {}),
+        ...(redis ? { REDIS_URL: redis.url } : {}),
+      },
     },
   )
   const [line] = (await Promise.race([
@@ -123,7 +131,10 @@ async function measure(mode: Mode): Promise<Sample> {
         `bench: mode ${mode} had ${result.non2xx} non-2xx responses and ${result.errors} errors`,
       )
     }
-    return { rps: result.requests.total / seconds, cpuUsPerRequest: (cpu * 1000) / result.requests.total }
+    return {
+      rps: result.requests.total / seconds,
+      cpuUsPerRequest: (cpu * 1000) / result.requests.total,
+    }
   } finally {
     server.kill('SIGTERM')
     await once(server, 'exit')
@@ -206,3 +217,4 @@ if (trackerCpu.length > 0 && cpuSamples.has('tracker-spans')) {
   )
 }
 await postgres?.destroy()
+await redis?.stop()

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:http'
+import { RedisAdoptionStore } from '@feature-analytics/adoption-redis'
 import { openStore, type Store } from '@feature-analytics/api/store'
 import { LATENCY_BUCKETS_MS, METERS, METRICS, UNITS } from '@feature-analytics/schema'
 import { createFeatureTracker } from '@feature-analytics/tracker'
@@ -25,7 +26,18 @@ import {
 import { BatchSpanProcessor, InMemorySpanExporter, TracerProvider } from '@opentelemetry/sdk-trace'
 import Koa from 'koa'
 
-export const MODES = ['none', 'middleware', 'tracker', 'tracker-spans', 'seed-metrics', 'seed-spans'] as const
+export const MODES = [
+  'none',
+  'middleware',
+  'tracker',
+  'tracker-spans',
+  'seed-metrics',
+  'seed-spans',
+  'tracker-redis',
+  'tracker-redis-nowait',
+] as const
+/** Modes whose adoption store is Redis (REDIS_URL): the answer waits for it, or (nowait) does not. */
+export const REDIS_MODES: readonly Mode[] = ['tracker-redis', 'tracker-redis-nowait']
 export type Mode = (typeof MODES)[number]
 export const ROUTES = ['search', 'db'] as const
 export type Route = (typeof ROUTES)[number]
@@ -89,6 +101,20 @@ function instrumentation(mode: Mode, feature: string): Koa.Middleware[] {
         recorder: aggregator,
       })
       return [featureTracking(tracker)(feature)]
+    }
+    case 'tracker-redis':
+    case 'tracker-redis-nowait': {
+      // As the sample API runs with REDIS_URL: every successful call adds to the user's count and
+      // marks the tenant's feature in Redis. The default waits for that before answering.
+      if (!process.env.REDIS_URL) throw new Error(`mode ${mode} needs REDIS_URL`)
+      const aggregator = new FeatureAggregator()
+      meterProvider([aggregator])
+      const tracker = createFeatureTracker({
+        catalog: { [feature]: { category: 'discovery' } },
+        recorder: aggregator,
+        adoptionStore: new RedisAdoptionStore({ url: process.env.REDIS_URL }),
+      })
+      return [featureTracking(tracker, { storeWaitMs: mode === 'tracker-redis' ? 1000 : 0 })(feature)]
     }
     case 'tracker-spans':
       // Added by appMiddleware: a server span per request, sampled at the default ratio.

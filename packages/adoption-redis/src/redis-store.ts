@@ -40,27 +40,35 @@ export interface RedisPersistence {
  * One write, applied once per operation id. The id's key keeps what the write answered, so a retry
  * of a write Redis already applied (its reply was lost to a timeout, a stall or a dropped
  * connection) answers that instead of applying it again: a count or a tenant's feature use
- * (HINCRBY) is not added twice, and a replayed reset cannot wipe a use marked after it. One script:
- * atomic, and in the AOF as a whole.
- * KEYS: target, operation id. ARGV: kind (add | mark | reset), argument, id TTL, target TTL or ''.
+ * (HINCRBY) is not added twice, and a replayed take answers the features it took instead of an
+ * empty hash. A take reads and deletes the tenant's hash in one step, so a use marked meanwhile
+ * goes to this decision or the next, never to neither. One script: atomic, and in the AOF as a whole.
+ * KEYS: target, operation id. ARGV: kind (add | mark | take), argument, id TTL, target TTL or ''.
  */
 const WRITE_ONCE = `
 local done = redis.call('GET', KEYS[2])
-if done then return tonumber(done) end
+if done then
+  if ARGV[1] == 'take' then return done end
+  return tonumber(done)
+end
 local result = 0
 if ARGV[1] == 'add' then
   result = redis.call('INCRBY', KEYS[1], ARGV[2])
 elseif ARGV[1] == 'mark' then
   redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
 else
+  local uses = redis.call('HGETALL', KEYS[1])
+  local taken = {}
+  for i = 1, #uses, 2 do taken[uses[i]] = tonumber(uses[i + 1]) end
+  result = cjson.encode(taken)
   redis.call('DEL', KEYS[1])
 end
 redis.call('SET', KEYS[2], result, 'EX', ARGV[3])
-if ARGV[4] ~= '' and ARGV[1] ~= 'reset' then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
+if ARGV[4] ~= '' and ARGV[1] ~= 'take' then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
 return result
 `
 
-type WriteKind = 'add' | 'mark' | 'reset'
+type WriteKind = 'add' | 'mark' | 'take'
 type Scripted = Redis & {
   adoptionWriteOnce(
     target: string,
@@ -181,8 +189,20 @@ export class RedisAdoptionStore implements AdoptionStore {
     return Object.fromEntries(Object.entries(uses).map(([feature, n]) => [feature, Number(n)]))
   }
 
-  async resetTenantFeatures(tenantId: string): Promise<void> {
-    await this.#write('reset', tenantKey(this.#prefix, tenantId), '')
+  async takeTenantFeatures(tenantId: string): Promise<Record<string, number>> {
+    const reply = await this.#write('take', tenantKey(this.#prefix, tenantId), '')
+    let taken: unknown
+    try {
+      taken = typeof reply === 'string' ? JSON.parse(reply) : undefined
+    } catch {
+      taken = undefined
+    }
+    if (typeof taken !== 'object' || taken === null || Array.isArray(taken))
+      throw new RedisAdoptionStoreError(
+        'takeTenantFeatures',
+        `the take answered ${String(reply)}, not a hash`,
+      )
+    return taken as Record<string, number>
   }
 
   /** Resolves when nothing waits for Redis, or after `timeoutMillis`; answers how many still wait. */
@@ -219,7 +239,7 @@ export class RedisAdoptionStore implements AdoptionStore {
   #write(kind: WriteKind, target: string, argument: string | number): Promise<unknown> {
     const id = operationKey(this.#prefix, randomUUID())
     const scripted = this.redis as Scripted
-    const operation = kind === 'mark' ? 'markTenantFeature' : kind === 'reset' ? 'resetTenantFeatures' : 'add'
+    const operation = kind === 'mark' ? 'markTenantFeature' : kind === 'take' ? 'takeTenantFeatures' : 'add'
     return this.#ordered(operation, () =>
       scripted.adoptionWriteOnce(target, id, kind, argument, this.#operationTtl, this.#ttl),
     )

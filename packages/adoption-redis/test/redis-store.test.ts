@@ -40,15 +40,16 @@ describe('RedisAdoptionStore on a real redis-server', () => {
     expect(await s.add('u:1', 'search', 1)).toBe(1) // ids with the separator do not collide
   })
 
-  it('counts tenant feature uses, resets them, and keeps prefixes apart', async () => {
+  it('counts tenant feature uses, takes them, and keeps prefixes apart', async () => {
     const [a, b] = [store(), store()]
     await a.markTenantFeature('acme', 'search')
     await a.markTenantFeature('acme', 'search')
     await a.markTenantFeature('acme', 'report_export')
     expect(await a.tenantFeatures('acme')).toEqual({ search: 2, report_export: 1 })
     expect(await b.tenantFeatures('acme')).toEqual({})
-    await a.resetTenantFeatures('acme')
+    expect(await a.takeTenantFeatures('acme')).toEqual({ search: 2, report_export: 1 })
     expect(await a.tenantFeatures('acme')).toEqual({})
+    expect(await a.takeTenantFeatures('acme')).toEqual({})
   })
 
   it('sets the TTL with the write', async () => {

@@ -1,5 +1,6 @@
 import { ATTR, type Plan } from '@feature-analytics/schema'
 import type { FeatureTracker } from '@feature-analytics/tracker'
+import { RESOLVED } from '@feature-analytics/tracker/internal'
 import { context, type Span, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api'
 import type { DefaultContext, DefaultState, Middleware, ParameterizedContext } from 'koa'
 import { defaultOutcome, type RequestOutcome, statusOfError } from './outcome.ts'
@@ -19,6 +20,14 @@ export interface FeatureTrackingOptions<StateT = DefaultState, ContextT = Defaul
   tracer?: Tracer
   /** Maps the final status to an outcome; default `defaultOutcome` (401/402/403 skip, >= 400 error). */
   outcome?: (status: number) => RequestOutcome
+  /**
+   * How long the response waits, at most, for the adoption store to acknowledge the use. Default
+   * 1000. With a store shared by replicas (Redis) the answer then leaves only once the use is in
+   * the store, so a billing decision the client makes next, on any replica, counts it. Past the
+   * wait (the store is down or stalled) the call is answered anyway and the use lands when the
+   * store answers; 0 never waits. A store that answers synchronously (in memory) costs no wait.
+   */
+  storeWaitMs?: number
 }
 
 const defaultResolveUser = (ctx: { state: unknown }): TrackedUser | undefined =>
@@ -43,6 +52,15 @@ function tagSpan(span: Span | undefined, feature: string, user: TrackedUser): vo
   })
 }
 
+/** Resolves when `pending` does or after `ms`, whichever comes first. */
+function within(pending: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms)
+  })
+  return Promise.race([pending, timeout]).finally(() => clearTimeout(timer))
+}
+
 /**
  * Returns `trackFeature(name)`: route middleware that times the handlers after it and records the
  * call as one use of `name`, with user, tenant and plan from `resolveUser`. A throwing handler is
@@ -56,6 +74,9 @@ export function featureTracking<StateT = DefaultState, ContextT = DefaultContext
   const outcomeOf = options.outcome ?? defaultOutcome
   const tracer = options.tracer ?? trace.getTracer('@feature-analytics/tracker-koa')
   const withChildSpan = options.childSpan === true
+  const storeWaitMs = options.storeWaitMs ?? 1000
+  if (!Number.isFinite(storeWaitMs) || storeWaitMs < 0)
+    throw new RangeError(`storeWaitMs must be a number of milliseconds >= 0, got ${String(storeWaitMs)}`)
 
   return function trackFeature(feature: string): Middleware<StateT, ContextT> {
     const spanName = `feature.${feature}`
@@ -70,6 +91,7 @@ export function featureTracking<StateT = DefaultState, ContextT = DefaultContext
         : undefined
       let status = 500
       let failure: unknown
+      let stored: Promise<void> = RESOLVED
       try {
         if (childSpan) await context.with(trace.setSpan(context.active(), childSpan), next)
         else await next()
@@ -85,12 +107,11 @@ export function featureTracking<StateT = DefaultState, ContextT = DefaultContext
         user ??= resolveSafely(resolveUser, ctx)
         if (user) {
           if (outcome !== 'skip') {
-            // Adoption bookkeeping finishes in the background; the promise never rejects.
             const { userId, tenantId, plan } = user
             const track = () =>
               tracker.trackFeatureUsed({ feature, userId, tenantId, plan, durationMs, outcome })
             // Recorded inside the child span, so an exemplar names the span that timed this call.
-            void (childSpan ? context.with(trace.setSpan(context.active(), childSpan), track) : track())
+            stored = childSpan ? context.with(trace.setSpan(context.active(), childSpan), track) : track()
           }
           // Span attributes are exported when a span ends, so tagging here, once, is enough.
           tagSpan(trace.getActiveSpan(), feature, user)
@@ -105,6 +126,10 @@ export function featureTracking<StateT = DefaultState, ContextT = DefaultContext
           }
           childSpan.end(performance.timeOrigin + ended)
         }
+        // The answer waits for the store (one round trip to a shared one): a response sent before
+        // the use reached the store lets the client's next request, on another replica, read the
+        // tenant's features without it. The promise never rejects.
+        if (stored !== RESOLVED && storeWaitMs > 0) await within(stored, storeWaitMs)
       }
     }
   }

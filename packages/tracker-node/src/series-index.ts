@@ -9,6 +9,14 @@ export interface Cell {
   readonly startTime: HrTime
 }
 
+/**
+ * A new series' start time: one millisecond before its first measurement. Prometheus stores a zero
+ * at a series' start (created-timestamp-zero-ingestion) only when the start is before the sample's
+ * time, and a series first used in the millisecond of a collection would start at the collection's
+ * own time: no zero, so increase() over a window would miss its first value.
+ */
+const startNow = (): HrTime => millisToHrTime(Date.now() - 1)
+
 type Value = string | undefined
 type Level = Map<Value, unknown>
 
@@ -104,7 +112,7 @@ export class SeriesIndex<C extends Cell> {
       const value = given[key]
       if (value !== undefined) attributes[key] = value
     }
-    const cell = this.#create(attributes, millisToHrTime(Date.now()))
+    const cell = this.#create(attributes, startNow())
     level.set(leaf, cell)
     this.#cells.push(cell)
     return cell
@@ -144,7 +152,7 @@ export class SeriesIndex<C extends Cell> {
   }
 
   #overflowCell(): C {
-    this.#overflow ??= this.#create(OVERFLOW_ATTRIBUTES, millisToHrTime(Date.now()))
+    this.#overflow ??= this.#create(OVERFLOW_ATTRIBUTES, startNow())
     return this.#overflow
   }
 }

@@ -2,8 +2,10 @@ import { ATTR, METRICS, TIME_SPENT_BUCKETS_MS } from '@feature-analytics/schema'
 import { normalize, testReader } from '@feature-analytics/test-support/metrics'
 import { createFeatureTracker } from '@feature-analytics/tracker'
 import { TenantBudget } from '@feature-analytics/tracker/internal'
-import { MeterProvider } from '@opentelemetry/sdk-metrics'
-import { afterEach, describe, expect, it } from 'vitest'
+import type { HrTime } from '@opentelemetry/api'
+import { hrTimeToMilliseconds } from '@opentelemetry/core'
+import { DataPointType, MeterProvider } from '@opentelemetry/sdk-metrics'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   BoundariesMismatchError,
   FeatureAggregator,
@@ -276,5 +278,44 @@ describe('FeatureAggregator', () => {
       value: 46,
     })
     expect(usage.reduce((a, p) => a + (p.value as number), 0)).toBe(50)
+  })
+
+  it('starts every series strictly before the collection that first exports it, also in the same millisecond', async () => {
+    // Prometheus (created-timestamp-zero-ingestion) stores a zero at a series' start time only when
+    // that is before the sample; a series first used in the millisecond of a collection would get
+    // no zero, and increase() over a window would miss its first value (an e2e --restart-api run
+    // lost one use that way, on the replica that was not restarted).
+    vi.useFakeTimers({ toFake: ['Date'], now: 1_796_133_809_901 })
+    try {
+      const aggregator = new FeatureAggregator()
+      const tracker = createFeatureTracker({
+        catalog: { search: { category: 'discovery' } },
+        recorder: aggregator,
+        tenantBudget: aggregator.tenantBudget,
+      })
+      await tracker.trackFeatureUsed({
+        feature: 'search',
+        userId: 'u',
+        tenantId: 'acme',
+        plan: 'pro',
+        durationMs: 3,
+      })
+      aggregator.mergeSum(METRICS.click, click, 1)
+      const { resourceMetrics } = await aggregator.collect()
+      // Counters and histograms: a gauge has no start to speak of.
+      const points = resourceMetrics.scopeMetrics.flatMap((s) =>
+        s.metrics.flatMap((m) =>
+          m.dataPointType === DataPointType.GAUGE
+            ? []
+            : (m.dataPoints as readonly { startTime: HrTime; endTime: HrTime }[]),
+        ),
+      )
+      expect(points.length).toBe(4) // usage, latency, the discovered stage, click
+      for (const point of points) {
+        expect(hrTimeToMilliseconds(point.startTime)).toBeLessThan(hrTimeToMilliseconds(point.endTime))
+      }
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

@@ -15,8 +15,12 @@ export interface AdoptionStore {
   markTenantFeature(tenantId: string, feature: string): MaybePromise<void>
   /** Features the tenant used since its previous billing decision, each with its count of uses. */
   tenantFeatures(tenantId: string): MaybePromise<Record<string, number>>
-  /** Called at each billing decision. */
-  resetTenantFeatures(tenantId: string): MaybePromise<void>
+  /**
+   * At each billing decision: answers what `tenantFeatures` would and starts the tenant afresh, in
+   * one atomic step, so a use marked concurrently (another user of the tenant, another replica)
+   * goes to this decision or to the next one, never to neither.
+   */
+  takeTenantFeatures(tenantId: string): MaybePromise<Record<string, number>>
 }
 
 export interface InMemoryAdoptionStoreOptions {
@@ -68,7 +72,9 @@ export class InMemoryAdoptionStore implements AdoptionStore {
     return Object.fromEntries(this.#tenants.get(tenantId, '') ?? [])
   }
 
-  resetTenantFeatures(tenantId: string): void {
+  takeTenantFeatures(tenantId: string): Record<string, number> {
+    const features = this.tenantFeatures(tenantId)
     this.#tenants.delete(tenantId, '')
+    return features
   }
 }

@@ -66,7 +66,7 @@ export interface ResolvedOptions {
   tenantBudget: TenantBudget
 }
 
-const STORE_METHODS = ['add', 'markTenantFeature', 'tenantFeatures', 'resetTenantFeatures'] as const
+const STORE_METHODS = ['add', 'markTenantFeature', 'tenantFeatures', 'takeTenantFeatures'] as const
 
 function hasMethods(value: unknown, names: readonly string[]): boolean {
   if (typeof value !== 'object' || value === null) return false

@@ -67,7 +67,12 @@ export interface FeatureTracker {
   readonly features: ReadonlyMap<string, string>
 }
 
-const RESOLVED: Promise<void> = Promise.resolve()
+/**
+ * What trackFeatureUsed returns when its adoption bookkeeping finished synchronously (the in-memory
+ * store): a caller that waits for the store (tracker-koa) knows there is nothing to wait for and
+ * arms no timer.
+ */
+export const RESOLVED: Promise<void> = Promise.resolve()
 const noop = (): void => {}
 const NOOP_SESSION: FeatureSession = Object.freeze({ end: noop })
 
@@ -311,8 +316,8 @@ class Tracker implements FeatureTracker {
   ): Promise<void> {
     const recorder = this.#o.recorder
     recorder.record('billingDecision', { [ATTR.userPlan]: plan, [ATTR.billingDecision]: decision }, 1)
-    const features = await this.#tenantFeatures(tenantId)
-    for (const [feature, calls] of features ?? []) {
+    const features = await this.#takeTenantFeatures(tenantId)
+    for (const [feature, calls] of features) {
       perFeature(feature)
       const attributes = {
         [ATTR.featureName]: feature,
@@ -322,25 +327,19 @@ class Tracker implements FeatureTracker {
       }
       recorder.record('decisionFeatureUse', attributes, 1)
     }
-    try {
-      await this.#o.store.resetTenantFeatures(tenantId)
-    } catch {
-      // One store_error per event: the read may already have counted this outage.
-      if (features !== undefined) this.#drop('store_error')
-    }
   }
 
-  /** The tenant's catalog features and use counts; undefined (and store_error counted) if the store failed. */
-  async #tenantFeatures(tenantId: string): Promise<[string, number][] | undefined> {
+  /** The tenant's catalog features and use counts, taken from the store; none (store_error counted) if it failed. */
+  async #takeTenantFeatures(tenantId: string): Promise<[string, number][]> {
     let features: unknown
     try {
-      features = await this.#o.store.tenantFeatures(tenantId)
+      features = await this.#o.store.takeTenantFeatures(tenantId)
     } catch {
       features = undefined
     }
     if (typeof features !== 'object' || features === null || Array.isArray(features)) {
       this.#drop('store_error')
-      return undefined
+      return []
     }
     return Object.entries(features).filter(
       (entry): entry is [string, number] =>

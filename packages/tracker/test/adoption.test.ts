@@ -115,7 +115,7 @@ describe('adoption stages', () => {
       add: (userId, feature, n) => late(counts.add(userId, feature, n)),
       markTenantFeature: (tenantId, feature) => late(counts.markTenantFeature(tenantId, feature)),
       tenantFeatures: (tenantId) => late(counts.tenantFeatures(tenantId)),
-      resetTenantFeatures: (tenantId) => late(counts.resetTenantFeatures(tenantId)),
+      takeTenantFeatures: (tenantId) => late(counts.takeTenantFeatures(tenantId)),
     }
     const { reached, a, b } = replicas(store)
     await Promise.all(Array.from({ length: 1000 }, (_, i) => (i % 2 ? a : b).trackFeatureUsed(use)))
@@ -130,7 +130,7 @@ describe('adoption stages', () => {
         if (how === 'throw') throw new Error('store down')
         return Promise.reject(new Error('store down'))
       }
-      return { add: fail, markTenantFeature: fail, tenantFeatures: fail, resetTenantFeatures: fail }
+      return { add: fail, markTenantFeature: fail, tenantFeatures: fail, takeTenantFeatures: fail }
     }
     for (const how of ['throw', 'reject'] as const) {
       const tracker = createFeatureTracker({
@@ -205,13 +205,14 @@ describe('InMemoryAdoptionStore', () => {
     assert.equal(store.add('bc', 'a', 1), 1)
   })
 
-  it('counts and resets the features a tenant used', () => {
+  it('counts the features a tenant used, and takes them', () => {
     const store = new InMemoryAdoptionStore()
     store.markTenantFeature('t', 'search')
     store.markTenantFeature('t', 'search')
     store.markTenantFeature('t', 'report_export')
     assert.deepEqual(store.tenantFeatures('t'), { search: 2, report_export: 1 })
-    store.resetTenantFeatures('t')
+    assert.deepEqual(store.takeTenantFeatures('t'), { search: 2, report_export: 1 })
     assert.deepEqual(store.tenantFeatures('t'), {})
+    assert.deepEqual(store.takeTenantFeatures('t'), {})
   })
 })

@@ -119,6 +119,8 @@ interface Run {
   /** When the stack started: a window from here covers everything Prometheus holds of this run. */
   started: number
   outcome: CheckResult
+  /** When the simulation ended: its last traces reach Jaeger traceSettleMs() later. */
+  simulated?: number
   /** Set by --kill-api once the replica is back. */
   outage?: Outage
   exemplars?: ExemplarCheck
@@ -173,17 +175,30 @@ function readOptions(): Options {
   }
 }
 
-/** The Collector holds a batch this long before sending it (processors.batch.timeout, e.g. "1s"). */
-function batchTimeoutMs(): number {
+/** A duration in otel-collector/config.yaml's processors (`1s`, `500ms`), in ms. */
+function processorDurationMs(processor: string, key: string): number {
   const config = parse(readFileSync(join(ROOT, 'otel-collector/config.yaml'), 'utf8'))
-  const timeout = String(config?.processors?.batch?.timeout ?? '')
-  const match = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(timeout)
+  const text = String(config?.processors?.[processor]?.[key] ?? '')
+  const match = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(text)
   if (!match)
     throw new E2eError(
-      `otel-collector/config.yaml: processors.batch.timeout ${timeout} is not like 1s or 500ms`,
+      `otel-collector/config.yaml: processors.${processor}.${key} ${text} is not like 1s or 500ms`,
     )
   return Number(match[1]) * (match[2] === 's' ? 1000 : 1)
 }
+
+/** The Collector holds a batch this long before sending it (processors.batch.timeout, e.g. "1s"). */
+const batchTimeoutMs = () => processorDurationMs('batch', 'timeout')
+
+/** The API's batch span processor sends its spans this long after they end (the SDK's default). */
+const SPAN_EXPORT_DELAY_MS = 5000
+
+/**
+ * How long after the last request its trace can take to reach Jaeger: the API's span batch, the
+ * tail sampler's decision wait, the Collector's batch, and two seconds to spare.
+ */
+const traceSettleMs = () =>
+  SPAN_EXPORT_DELAY_MS + processorDurationMs('tail_sampling', 'decision_wait') + batchTimeoutMs() + 2000
 
 /** Kills a component mid-simulation and brings it back, failing if the simulation was already over. */
 async function outage(
@@ -362,6 +377,7 @@ async function e2e(run: Run): Promise<void> {
   )
 
   await simulate(run)
+  run.simulated = Date.now()
   const ledger = parseLedger(await readFile(run.ledgerFile, 'utf8'))
   run.outcome = await check(run, ledger, DEFAULT_EXPORT_INTERVAL_MS)
   // The replicas' own pages lost the restarted replica's first life: no diagnosis from them then.
@@ -385,6 +401,11 @@ async function traces(run: Run): Promise<void> {
     // RELIABILITY.md). This run proves the counts; the other runs prove the traces.
     log('trace checks: not in a --kill-collector run (a Collector outage loses traces; RELIABILITY.md)')
     return
+  }
+  const settle = (run.simulated ?? 0) + traceSettleMs() - Date.now()
+  if (settle > 0) {
+    log(`waiting ${Math.ceil(settle / 1000)}s for the last traces to pass the tail sampler`)
+    await sleep(settle)
   }
   const sinceMs = Date.now() - run.started + 60_000
   const killed = run.outage && { instance: KILLED.instance, killedAt: run.outage.killedAt }

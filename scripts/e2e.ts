@@ -25,8 +25,9 @@
  * in Jaeger with a span of the same feature and tenant and a duration in the exemplar's bucket
  * (`e2e: exemplars checked N, traces found N, M missing`), and the scenario's planted latency
  * spike must be found again (the report's slowest feature and plan; `npm run trace` on it shows
- * the spiked work). The stack keeps every sampled trace here (tracesKeepPercent 100), so every
- * exemplar can be followed; in production the tail sampler always keeps the slow and failed ones.
+ * the spiked work). The stack runs with its default tail-sampling share (TRACES_KEEP_PERCENT, 10 %
+ * of the ordinary traces), as in production: the exemplars' traces survive it because the
+ * FeatureAggregator marks each exemplar's span and the Collector keeps every trace so marked.
  * With --kill-api, an exemplar the killed replica exported whose span was still in its span batch
  * (recorded within one span-export delay before the kill) has no trace: that is counted and
  * printed as part of the SIGKILL's loss (`, L lost with the killed API`), not as missing.
@@ -85,13 +86,12 @@ const MIN_EXEMPLARS = 20
 
 /**
  * How the e2e runs the stack, also for every component it restarts: only its ledger's tenants (no
- * demo accounts), and every sampled trace kept (tracesKeepPercent 100) so each exemplar can be
- * followed. A Collector restarted without it would keep only its default share of the traces.
+ * demo accounts), and the Collector's default tail-sampling share, so the trace checks prove that
+ * exemplars survive the sampling a production stack does.
  */
 const STACK: StackOptions = {
   seedDemo: false,
   exportIntervalMs: DEFAULT_EXPORT_INTERVAL_MS,
-  tracesKeepPercent: 100,
 }
 
 class E2eError extends Error {
@@ -119,6 +119,8 @@ interface Run {
   /** When the stack started: a window from here covers everything Prometheus holds of this run. */
   started: number
   outcome: CheckResult
+  /** When the simulation ended: its last traces reach Jaeger traceSettleMs() later. */
+  simulated?: number
   /** Set by --kill-api once the replica is back. */
   outage?: Outage
   exemplars?: ExemplarCheck
@@ -173,17 +175,30 @@ function readOptions(): Options {
   }
 }
 
-/** The Collector holds a batch this long before sending it (processors.batch.timeout, e.g. "1s"). */
-function batchTimeoutMs(): number {
+/** A duration in otel-collector/config.yaml's processors (`1s`, `500ms`), in ms. */
+function processorDurationMs(processor: string, key: string): number {
   const config = parse(readFileSync(join(ROOT, 'otel-collector/config.yaml'), 'utf8'))
-  const timeout = String(config?.processors?.batch?.timeout ?? '')
-  const match = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(timeout)
+  const text = String(config?.processors?.[processor]?.[key] ?? '')
+  const match = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(text)
   if (!match)
     throw new E2eError(
-      `otel-collector/config.yaml: processors.batch.timeout ${timeout} is not like 1s or 500ms`,
+      `otel-collector/config.yaml: processors.${processor}.${key} ${text} is not like 1s or 500ms`,
     )
   return Number(match[1]) * (match[2] === 's' ? 1000 : 1)
 }
+
+/** The Collector holds a batch this long before sending it (processors.batch.timeout, e.g. "1s"). */
+const batchTimeoutMs = () => processorDurationMs('batch', 'timeout')
+
+/** The API's batch span processor sends its spans this long after they end (the SDK's default). */
+const SPAN_EXPORT_DELAY_MS = 5000
+
+/**
+ * How long after the last request its trace can take to reach Jaeger: the API's span batch, the
+ * tail sampler's decision wait, the Collector's batch, and two seconds to spare.
+ */
+const traceSettleMs = () =>
+  SPAN_EXPORT_DELAY_MS + processorDurationMs('tail_sampling', 'decision_wait') + batchTimeoutMs() + 2000
 
 /** Kills a component mid-simulation and brings it back, failing if the simulation was already over. */
 async function outage(
@@ -348,7 +363,6 @@ async function e2e(run: Run): Promise<void> {
   log('starting the stack (fresh Prometheus data, demo seeding off)')
   run.ours = true
   run.started = Date.now()
-  // Every sampled trace kept, so every exemplar can be followed to Jaeger.
   await up({ ...STACK, log })
 
   const probe = await probePipeline({ collectorUrl: COLLECTOR_OTLP_URL, prometheusUrl: PROMETHEUS_URL })
@@ -358,6 +372,7 @@ async function e2e(run: Run): Promise<void> {
   )
 
   await simulate(run)
+  run.simulated = Date.now()
   const ledger = parseLedger(await readFile(run.ledgerFile, 'utf8'))
   run.outcome = await check(run, ledger, DEFAULT_EXPORT_INTERVAL_MS)
   // The replicas' own pages lost the restarted replica's first life: no diagnosis from them then.
@@ -381,6 +396,11 @@ async function traces(run: Run): Promise<void> {
     // RELIABILITY.md). This run proves the counts; the other runs prove the traces.
     log('trace checks: not in a --kill-collector run (a Collector outage loses traces; RELIABILITY.md)')
     return
+  }
+  const settle = (run.simulated ?? 0) + traceSettleMs() - Date.now()
+  if (settle > 0) {
+    log(`waiting ${Math.ceil(settle / 1000)}s for the last traces to pass the tail sampler`)
+    await sleep(settle)
   }
   const sinceMs = Date.now() - run.started + 60_000
   const killed = run.outage && { instance: KILLED.instance, killedAt: run.outage.killedAt }

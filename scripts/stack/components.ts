@@ -45,7 +45,7 @@ export interface StackOptions {
   exportIntervalMs?: number
   /**
    * Share of fast, error-free traces the Collector's tail sampler keeps, in percent (default 10,
-   * otel-collector/config.yaml); errors and slow traces are always kept.
+   * otel-collector/config.yaml); errors, slow traces and the traces exemplars point at are always kept.
    */
   tracesKeepPercent?: number
   /** Seed the demo accounts on the first replica (the e2e turns this off: its ledger must be all there is). */

@@ -28,6 +28,13 @@ export const ATTR = {
   userId: 'user.id',
 } as const
 
+/**
+ * Span-only boolean, set to true on a span the FeatureAggregator made an exemplar of. The
+ * Collector's tail sampler keeps every trace with it (otel-collector/config.yaml), so an exemplar
+ * never points at a trace that was dropped. It says nothing about the user.
+ */
+export const EXEMPLAR_SPAN_ATTRIBUTE = 'feature_analytics.exemplar'
+
 /** Attribute keys that must never appear on a metric point. The Collector deletes them too. */
 export const FORBIDDEN_METRIC_ATTRIBUTES: readonly string[] = [ATTR.userId, 'user.email', 'enduser.id']
 

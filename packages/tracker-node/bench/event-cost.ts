@@ -5,8 +5,10 @@
  *            adoption bookkeeping (in-memory store) included; exemplars on (the default), called
  *            outside any span, as an unsampled request is: the cost is the context lookup
  *   noex     the same with exemplars off (FeatureAggregator({ exemplars: false }))
- *   sampled  the same with exemplars on, every event inside a sampled span: each one writes an
- *            exemplar (the worst case, a 100% sampling ratio)
+ *   sampled  the same with exemplars on, every event inside a recording, sampled SDK span (a 100%
+ *            sampling ratio): a reservoir slot takes the first measurement of each collection
+ *            interval and marks its span, so here, between collections, an event pays the context
+ *            lookup and a slot check
  *   recorder FeatureAggregator's usage() + latency() alone, what the tracker adds on top of it
  *   prom     prom-client's Counter + Histogram with the same labels, the usual Node alternative
  *   map      plain Map increments under concatenated keys, one for the counter and one for the
@@ -20,9 +22,10 @@ import { parseArgs } from 'node:util'
 import { ATTR, LATENCY_BUCKETS_MS, METRICS, PLANS } from '@feature-analytics/schema'
 import { testReader } from '@feature-analytics/test-support/metrics'
 import { createFeatureTracker, InMemoryAdoptionStore } from '@feature-analytics/tracker'
-import { type Context, context, ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api'
+import { type Context, context, ROOT_CONTEXT, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
+import { AlwaysOnSampler, TracerProvider } from '@opentelemetry/sdk-trace'
 import { Counter, Histogram, Registry } from 'prom-client'
 import { FeatureAggregator } from '../src/index.ts'
 
@@ -67,11 +70,10 @@ function sdkPath() {
 }
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
-const SAMPLED: Context = trace.setSpanContext(ROOT_CONTEXT, {
-  traceId: '0af7651916cd43dd8448eb211c80319c',
-  spanId: 'b7ad6b7169203331',
-  traceFlags: TraceFlags.SAMPLED,
-})
+const SAMPLED: Context = trace.setSpan(
+  ROOT_CONTEXT,
+  new TracerProvider({ sampler: new AlwaysOnSampler() }).getTracer('bench').startSpan('GET /api/search'),
+)
 
 function trackerPath(exemplars = true) {
   const aggregator = new FeatureAggregator({ exemplars })

@@ -192,6 +192,8 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
   }
 
   #collect(exemplarsSince: number): CollectionResult {
+    // Exemplars taken after this point belong to the next collection.
+    this.#reservoir?.nextInterval()
     const endTime = millisToHrTime(Date.now())
     const errors: unknown[] = []
     const byMeter = new Map<string, MetricData[]>()

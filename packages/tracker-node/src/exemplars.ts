@@ -1,11 +1,5 @@
-import {
-  type Attributes,
-  context,
-  type HrTime,
-  type SpanContext,
-  TraceFlags,
-  trace,
-} from '@opentelemetry/api'
+import { EXEMPLAR_SPAN_ATTRIBUTE } from '@feature-analytics/schema'
+import { type Attributes, context, type HrTime, type Span, TraceFlags, trace } from '@opentelemetry/api'
 import { millisToHrTime } from '@opentelemetry/core'
 
 /**
@@ -34,16 +28,17 @@ const MAX_VALUE_LENGTH = 48
 /** An e-mail address is never an exemplar attribute, whatever key it arrives under. */
 const EMAIL = /@/
 
-/** The active span's context when it is sampled: only those traces can be found in a backend. */
-export function sampledSpanContext(): SpanContext | undefined {
-  const spanContext = trace.getSpanContext(context.active())
-  if (spanContext === undefined || (spanContext.traceFlags & TraceFlags.SAMPLED) === 0) return undefined
-  return spanContext
+/** The active span when it is sampled: only those traces can be found in a backend. */
+export function sampledSpan(): Span | undefined {
+  const span = trace.getSpan(context.active())
+  if (span === undefined || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return undefined
+  return span
 }
 
 /**
- * One exemplar slot, overwritten in place by the latest sampled measurement: recording allocates
- * nothing once a slot exists. `seq` orders offers so each reader can take only what is new to it.
+ * One exemplar slot, reused in place: recording allocates nothing once a slot exists. `seq` orders
+ * offers so each reader can take only what is new to it; `interval` is the collection interval
+ * the slot was taken in.
  */
 export interface ExemplarSlot {
   traceId: string
@@ -53,31 +48,53 @@ export interface ExemplarSlot {
   /** The measurement's attributes as recorded; only the exemplar keys are read, at collection. */
   measured: Readonly<Record<string, unknown>>
   seq: number
+  interval: number
 }
 
 /**
- * The reservoir: a fixed number of slots per series (one per histogram bucket, one for a counter),
- * the latest measurement kept in each. Memory is bounded by series x slots, whatever the traffic.
+ * The reservoir: a fixed number of slots per series (one per histogram bucket, one for a counter).
+ * Each slot takes the first sampled measurement of every collection interval and keeps it until
+ * the next collection, and the span it came from is marked with EXEMPLAR_SPAN_ATTRIBUTE at that
+ * moment, while it is still open: the Collector's tail sampler keeps the traces so marked, so every
+ * exemplar exported can be followed to its trace. The decision is made when the measurement is
+ * recorded because that is the last moment the span can still be changed; "latest kept" would mark
+ * every sampled span (each one replaces the last) and defeat tail sampling. Memory is bounded by
+ * series x slots, and the marked spans by series x slots per collection, whatever the traffic.
  */
 export class ExemplarReservoir {
   #seq = 0
+  #interval = 0
 
   /** The latest sequence number handed out; a reader remembers it as its cursor. */
   get seq(): number {
     return this.#seq
   }
 
-  /** Writes the measurement into `slots[index]`; call only with a sampled span context. */
+  /** A collection happened: every slot takes the next sampled measurement again. */
+  nextInterval(): void {
+    this.#interval++
+  }
+
+  /**
+   * Takes the measurement into `slots[index]` unless the slot was already taken this interval;
+   * call only with a sampled span. A span this process still records gets the mark; a sampled
+   * span context alone (a remote parent without a local span) cannot carry one, so its trace is
+   * kept only when the Collector's other policies keep it.
+   */
   offer(
     slots: (ExemplarSlot | undefined)[],
     index: number,
-    spanContext: SpanContext,
+    span: Span,
     value: number,
     measured: Readonly<Record<string, unknown>>,
   ): void {
+    const slot = slots[index]
+    if (slot !== undefined && slot.interval === this.#interval) return
+    const spanContext = span.spanContext()
+    if (span.isRecording()) span.setAttribute(EXEMPLAR_SPAN_ATTRIBUTE, true)
     const seq = ++this.#seq
     const timeMs = Date.now()
-    const slot = slots[index]
+    const interval = this.#interval
     if (slot === undefined) {
       slots[index] = {
         traceId: spanContext.traceId,
@@ -86,6 +103,7 @@ export class ExemplarReservoir {
         timeMs,
         measured,
         seq,
+        interval,
       }
       return
     }
@@ -95,6 +113,7 @@ export class ExemplarReservoir {
     slot.timeMs = timeMs
     slot.measured = measured
     slot.seq = seq
+    slot.interval = interval
   }
 }
 

@@ -17,7 +17,7 @@ import {
   type SumCell,
   sumCell,
 } from './cells.ts'
-import { type ExemplarReservoir, sampledSpanContext } from './exemplars.ts'
+import { type ExemplarReservoir, sampledSpan } from './exemplars.ts'
 import { type CardinalityLimits, cardinalityLimit } from './limits.ts'
 import type { HistogramPoint } from './merge-input.ts'
 import { type ExemplarWindow, gaugeData, histogramData, sumData } from './metric-data.ts'
@@ -48,7 +48,8 @@ abstract class Stream<I extends InstrumentId = InstrumentId> {
 
 /**
  * Exemplars of a recorded instrument, when its table row has `exemplarAttributes`: the active
- * span is read per measurement (a context lookup), and a sampled one is offered to the reservoir.
+ * span is read per measurement (a context lookup), and a sampled one is offered to the reservoir
+ * (which takes the first per slot per collection interval).
  */
 class Exemplars {
   readonly reservoir: ExemplarReservoir
@@ -66,7 +67,7 @@ class Exemplars {
     attributes: SeriesAttributes,
     value: number,
   ) {
-    const span = sampledSpanContext()
+    const span = sampledSpan()
     if (span === undefined) return
     cell.exemplars ??= new Array(slots).fill(undefined)
     this.reservoir.offer(cell.exemplars, index, span, value, attributes)

@@ -1,10 +1,16 @@
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { ATTR, LATENCY_BUCKETS_MS, METRICS } from '@feature-analytics/schema'
+import { ATTR, EXEMPLAR_SPAN_ATTRIBUTE, LATENCY_BUCKETS_MS, METRICS } from '@feature-analytics/schema'
 import { createFeatureTracker } from '@feature-analytics/tracker'
 import { type Context, context, ROOT_CONTEXT, type SpanContext, TraceFlags, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import type { CollectionResult } from '@opentelemetry/sdk-metrics'
+import {
+  AlwaysOnSampler,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Exemplar, WithExemplars } from '../src/exemplars.ts'
@@ -83,7 +89,7 @@ describe('exemplars', () => {
     expect(Math.abs(seconds - Date.now() / 1000)).toBeLessThan(5)
   })
 
-  it('keep the latest per histogram bucket, and each reader gets each exemplar once', async () => {
+  it('keep the first per histogram bucket per collection, and each reader gets each exemplar once', async () => {
     const aggregator = new FeatureAggregator()
     const reader = aggregator.producer()
     const attributes = {
@@ -94,19 +100,66 @@ describe('exemplars', () => {
     const latency = (i: number, ms: number) =>
       context.with(inSpan(spanContext(i)), () => aggregator.record('latency', attributes, ms))
     latency(1, 30) // (25, 50]
-    latency(2, 40) // (25, 50]: replaces 30
+    latency(2, 40) // (25, 50]: the bucket is taken this interval
     latency(3, 700) // (500, 1000]
     const values = async (collect: Promise<CollectionResult>) =>
       exemplarsOf(await collect)
         .map((e) => e.value)
         .sort((a, b) => a - b)
-    expect(await values(reader.collect())).toEqual([40, 700])
+    expect(await values(reader.collect())).toEqual([30, 700])
     expect(await values(reader.collect())).toEqual([]) // nothing new for this reader
-    latency(4, 45)
+    latency(4, 45) // a new interval: the bucket takes it
+    latency(5, 35)
     expect(await values(reader.collect())).toEqual([45])
-    // The stateless collect() (and any other reader) still sees the latest of every bucket.
+    // The stateless collect() (and any other reader) still sees what every bucket holds.
     expect(await values(aggregator.collect())).toEqual([45, 700])
     expect(await values(aggregator.producer().collect())).toEqual([45, 700])
+  })
+
+  it('mark the span each exemplar comes from, and only those, so tail sampling keeps their traces', async () => {
+    const spans = new InMemorySpanExporter()
+    const provider = new TracerProvider({
+      sampler: new AlwaysOnSampler(),
+      spanProcessors: [new SimpleSpanProcessor({ exporter: spans })],
+    })
+    const tracer = provider.getTracer('test')
+    const aggregator = new FeatureAggregator()
+    const reader = aggregator.producer()
+    const tracker = createFeatureTracker({ catalog, recorder: aggregator })
+    const call = (durationMs: number) => {
+      const span = tracer.startSpan('GET /api/reports/export')
+      return context.with(trace.setSpan(ROOT_CONTEXT, span), async () => {
+        await tracker.trackFeatureUsed({
+          feature: 'report_export',
+          userId: 'u',
+          tenantId: 't',
+          plan: 'pro',
+          durationMs,
+        })
+        span.end()
+      })
+    }
+    const marked = async () => {
+      await provider.forceFlush()
+      return new Set(
+        spans
+          .getFinishedSpans()
+          .filter((s) => s.attributes[EXEMPLAR_SPAN_ATTRIBUTE] === true)
+          .map((s) => s.spanContext().spanId),
+      )
+    }
+    const exported = async (collect: Promise<CollectionResult>) =>
+      new Set(exemplarsOf(await collect).map((e) => e.spanId))
+    for (let i = 0; i < 20; i++) await call(30 + i) // one latency bucket, one usage series
+    const first = await exported(reader.collect())
+    expect(first.size).toBe(1)
+    expect(await marked()).toEqual(first)
+    for (let i = 0; i < 20; i++) await call(700 + i) // the next interval, another bucket
+    const second = await exported(reader.collect())
+    // The usage series and the new bucket took the same (first) call of this interval.
+    expect(second.size).toBe(1)
+    expect(await marked()).toEqual(new Set([...first, ...second]))
+    expect(spans.getFinishedSpans()).toHaveLength(40)
   })
 
   it('are off with exemplars: false', async () => {

@@ -88,6 +88,16 @@ const PANELS: Record<QueryName, PanelSpec> = {
     view: { kind: 'matrix', rows: label(ATTR.featureName), columns: label(ATTR.billingDecision) },
     width: 16,
   },
+  activeUsers: {
+    section: 'Active users',
+    title: 'Distinct active users (DAU 1d, WAU 7d, MAU 30d) per feature and plan',
+    view: {
+      kind: 'timeseries',
+      legend: `{{${label(ATTR.featureName)}}} {{${label(ATTR.userPlan)}}} {{${label(ATTR.activityWindow)}}}`,
+      unit: 'short',
+    },
+    width: 24,
+  },
   latencyP95: {
     section: 'Latency',
     title: 'p95 latency per feature (dots: sampled requests, click to open the trace)',

@@ -80,7 +80,7 @@ export function recordDataset(provider: MeterProvider): void {
   latency.record(300, { [ATTR.featureName]: 'search', [ATTR.userPlan]: 'free' })
   // Distinct active users: search on pro 6 today, 15 this week, 24 this month (stickiness 25%);
   // on free 3 this month (not enough data).
-  const active = meter.createObservableGauge(METRICS.distinctUsers, { unit: UNITS.count })
+  const active = meter.createObservableGauge(METRICS.distinctUsers, { unit: UNITS.users })
   active.addCallback((result) => {
     for (const [plan, window, users] of [
       ['pro', '1d', 6],

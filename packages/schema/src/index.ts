@@ -93,7 +93,11 @@ export const ACTIVITY_WINDOWS = { '1d': 1, '7d': 7, '30d': 30 } as const
 export type ActivityWindow = keyof typeof ACTIVITY_WINDOWS
 export const ACTIVITY_WINDOW_NAMES = Object.keys(ACTIVITY_WINDOWS) as ActivityWindow[]
 
-export const UNITS = { count: '1', milliseconds: 'ms' } as const
+/**
+ * `{user}` is an annotation (UCUM curly braces): Prometheus's OTLP translation drops it, where a
+ * gauge in `1` would get a `_ratio` suffix.
+ */
+export const UNITS = { count: '1', milliseconds: 'ms', users: '{user}' } as const
 
 export type AttributeKey = Exclude<(typeof ATTR)[keyof typeof ATTR], typeof ATTR.userId>
 
@@ -317,7 +321,7 @@ export const INSTRUMENTS = {
     name: 'product.feature.distinct_users',
     meter: METERS.features,
     kind: 'observableGauge',
-    unit: UNITS.count,
+    unit: UNITS.users,
     description:
       'Distinct users active on a feature per plan in the window ending today (HyperLogLog; shared by replicas through Redis)',
     valueType: 'int',

@@ -24,6 +24,8 @@ import {
   CATALOG,
   checkPassed,
   collectReport,
+  combineChecks,
+  compareActiveUsers,
   compareLedger,
   formatCheck,
   formatInsights,
@@ -134,7 +136,10 @@ say(
 
 const source = await metricsEndpointSource(api.metricsUrl)
 const insights = await collectReport(source)
-const check = await compareLedger(result.ledger, source)
+const check = combineChecks(
+  await compareLedger(result.ledger, source),
+  await compareActiveUsers(result.ledger, source),
+)
 
 say(`\n=== What the metrics say (npm run report -- --api-metrics ${api.metricsUrl}) ===\n`)
 say(formatInsights(insights))

@@ -95,6 +95,17 @@ const PANELS: Record<QueryName, PanelSpec> = {
       width: 16,
     },
   }),
+  ...section('Active users', {
+    activeUsers: {
+      title: 'Distinct active users (DAU 1d, WAU 7d, MAU 30d) per feature and plan',
+      view: {
+        kind: 'timeseries',
+        legend: `{{${label(ATTR.featureName)}}} {{${label(ATTR.userPlan)}}} {{${label(ATTR.activityWindow)}}}`,
+        unit: 'short',
+      },
+      width: 24,
+    },
+  }),
   ...section('Latency', {
     latencyP95: {
       title: 'p95 latency per feature (dots: sampled requests, click to open the trace)',

@@ -2,14 +2,20 @@
  * Where adoption counts live: Redis when REDIS_URL is set (replicas then share them, so each adoption
  * stage fires once across all of them), else the tracker's bounded in-memory store.
  */
-import { RedisAdoptionStore } from '@feature-analytics/adoption-redis'
-import type { AdoptionStore } from '@feature-analytics/tracker'
+import { RedisActiveUsers, RedisAdoptionStore } from '@feature-analytics/adoption-redis'
+import type { ActiveUsersStore, AdoptionStore } from '@feature-analytics/tracker'
 import type { Logger } from 'pino'
+import { FEATURE_NAMES } from './catalog.ts'
 
 export interface OpenAdoptionStore {
   kind: 'redis' | 'memory'
   /** Undefined: the tracker's default in-memory store. */
   store: AdoptionStore | undefined
+  /**
+   * Distinct active users per day, on the same Redis (every replica reports the merged counts);
+   * undefined: the tracker's in-memory store.
+   */
+  activeUsers: ActiveUsersStore | undefined
   /**
    * Waits (at most `timeoutMs`) for adds still retrying against Redis, so the stages they fire are
    * in the last telemetry export; logs how many were still waiting.
@@ -26,7 +32,14 @@ export const openAdoptionStore = async (
   redisUrl: string | undefined,
   logger: Logger,
 ): Promise<OpenAdoptionStore> => {
-  if (!redisUrl) return { kind: 'memory', store: undefined, settle: async () => {}, close: async () => {} }
+  if (!redisUrl)
+    return {
+      kind: 'memory',
+      store: undefined,
+      activeUsers: undefined,
+      settle: async () => {},
+      close: async () => {},
+    }
   const log = logger.child({ component: 'adoption-redis' })
   // Through the JSON logs, at most one line a second (ioredis reports every reconnect attempt);
   // calls wait and retry in order with their operation ids meanwhile, so nothing is applied twice
@@ -70,9 +83,15 @@ export const openAdoptionStore = async (
       'Redis does not persist every write (appendonly yes, appendfsync always): a Redis restart will lose counts and fire stages again',
     )
   }
+  const activeUsers = new RedisActiveUsers({
+    redis: store.redis,
+    features: FEATURE_NAMES,
+    onError: (error) => log.warn({ err: error }, 'active users not written to Redis: retried next period'),
+  })
   return {
     kind: 'redis',
     store,
+    activeUsers,
     settle: async (timeoutMs) => {
       const left = await store.settle(timeoutMs)
       if (left > 0)
@@ -81,6 +100,12 @@ export const openAdoptionStore = async (
           'adoption calls still waiting for Redis at shutdown: their stages are lost',
         )
     },
-    close: () => store.close(),
+    close: async () => {
+      // What waits is written first; a failure is logged, and the store closes either way.
+      await activeUsers
+        .close()
+        .catch((error: unknown) => log.error({ err: error }, 'active users lost at shutdown'))
+      await store.close()
+    },
   }
 }

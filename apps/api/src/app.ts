@@ -4,6 +4,7 @@
  */
 
 import {
+  type ActiveUsersStore,
   type AdoptionStore,
   createFeatureTracker,
   type FeatureRecorder,
@@ -64,6 +65,8 @@ export interface AppDeps {
   aggregation: Aggregation
   store?: Store
   adoptionStore?: AdoptionStore | undefined
+  /** Distinct active users per day (Redis when replicas share them); in memory when absent. */
+  activeUsers?: ActiveUsersStore | undefined
   logger?: Logger
   readiness?: Readiness
   /** Where sign-up and login counters live, shared by replicas; in memory when absent. */
@@ -83,6 +86,7 @@ export const createApp = (deps: AppDeps): Koa => {
     catalog: trackerCatalog(),
     recorder: deps.aggregation,
     ...(deps.adoptionStore ? { adoptionStore: deps.adoptionStore } : {}),
+    ...(deps.activeUsers ? { activeUsers: deps.activeUsers } : {}),
     // One budget for usage and browser clicks: a tenant folds into _other in both or in neither.
     tenantBudget: deps.aggregation.tenantBudget,
   })

@@ -90,6 +90,7 @@ const app = createApp({
   aggregation: telemetry.aggregator,
   store,
   adoptionStore: adoption.store,
+  activeUsers: adoption.activeUsers,
   logger,
   readiness,
   limiterRedis,

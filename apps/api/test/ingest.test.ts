@@ -66,6 +66,32 @@ describe('merging', () => {
     expect(histogram?.buckets.counts).toEqual([1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0])
   })
 
+  it('makes each user who visits a feature page active on it, once a day, with no user id in the series', async () => {
+    const active = async (plan: string) =>
+      (await api.metrics()).sum(METRICS.distinctUsers, {
+        [ATTR.featureName]: 'report_export',
+        [ATTR.userPlan]: plan,
+        [ATTR.activityWindow]: '1d',
+      })
+    const before = await active('pro')
+    const [a, b, c] = [await api.signup('pro'), await api.signup('pro'), await api.signup('pro')]
+    for (const account of [a, b, a]) {
+      const reply = await post(account, exportRequest(timeSpentMetric('report_export', [3000])))
+      expect(reply.status).toBe(200)
+    }
+    // A click is no visit: c is not active on the feature.
+    await post(c, exportRequest(clickMetric([{ attributes: click('report_export', 'go'), asInt: 1 }])))
+    expect(await active('pro')).toBe(before + 2)
+    const series = (await api.metrics()).points(METRICS.distinctUsers)
+    for (const point of series) {
+      expect(Object.keys(point.attributes).sort()).toEqual([
+        ATTR.activityWindow,
+        ATTR.featureName,
+        ATTR.userPlan,
+      ])
+    }
+  })
+
   it('takes the bearer token as well as the cookie', async () => {
     const account = await api.signup('free')
     const reply = await post(

@@ -3,7 +3,7 @@
  * sides (the page imports types only). A panel whose source is missing says what to start instead
  * of failing the others.
  */
-import type { DriverRow, FunnelRow, UsageRow } from '@feature-analytics/insights'
+import type { ActiveUsersRow, DriverRow, FunnelRow, UsageRow } from '@feature-analytics/insights'
 
 export type Panel<T> =
   | { state: 'ok'; data: T }
@@ -74,6 +74,8 @@ export interface PanelsResponse {
     test: string
     interval: string
   }>
+  /** The report's active users (DAU, WAU, MAU) and stickiness rows, most monthly users first. */
+  activeUsers: Panel<ActiveUsersRow[]>
   latency: Panel<LatencyPanel>
   traces: Panel<{ jaeger: string }>
 }

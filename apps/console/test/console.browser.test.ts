@@ -30,6 +30,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildPage } from '../build.ts'
 import { count, interval, ms, probability, rateWithInterval, ratio } from '../src/page/format.ts'
+import { stickinessCell } from '../src/page/views.ts'
 import { createConsoleApp } from '../src/server/app.ts'
 import { MetricsHistory } from '../src/server/history.ts'
 import { embeddedSource } from '../src/server/sources.ts'
@@ -39,7 +40,7 @@ const SCENARIO = fileURLToPath(new URL('../../simulator/scenarios/default.json',
 const REPORT_CLI = fileURLToPath(new URL('../../../packages/insights/src/cli/report.ts', import.meta.url))
 const SCREENSHOT = fileURLToPath(new URL('../../../docs/console.png', import.meta.url))
 const TOKEN = 'console-test-token-0123456789'
-const PANELS = ['usage', 'funnel', 'upgrade-drivers', 'retention-drivers', 'latency']
+const PANELS = ['usage', 'funnel', 'upgrade-drivers', 'retention-drivers', 'active-users', 'latency']
 
 let api: ApiProcess
 let history: MetricsHistory
@@ -135,7 +136,7 @@ describe('insights console on the embedded source', () => {
     // The token left the address bar (it would otherwise end up in screenshots and bookmarks).
     expect(page.url()).not.toContain(TOKEN)
     // Charts are drawn (with data, not just axes).
-    for (const panel of ['usage', 'funnel', 'latency'])
+    for (const panel of ['usage', 'funnel', 'active-users', 'latency'])
       expect(await paintedPixels(page, panel)).toBeGreaterThan(5000)
 
     // Panels that need the stack say what to start instead of failing.
@@ -190,6 +191,21 @@ describe('insights console on the embedded source', () => {
     const drivers = [...expected.upgradeDrivers, ...expected.retentionDrivers]
     expect(drivers.some((r) => r.ratio !== null)).toBe(true)
     expect(drivers.some((r) => r.ratio === null)).toBe(true)
+
+    // Active users and stickiness: the report's rows (each user who visited a page, once).
+    await page.click('#panel-active-users .toggle')
+    expect(await tableRows(page, '#panel-active-users .table')).toEqual(
+      expected.activeUsers.map((r) => [
+        r.feature,
+        r.plan,
+        count(r.dau),
+        count(r.wau),
+        count(r.mau),
+        stickinessCell(r),
+      ]),
+    )
+    expect(expected.activeUsers.length).toBeGreaterThan(5)
+    expect(expected.activeUsers.some((r) => r.stickiness !== null)).toBe(true)
 
     await page.click('#panel-latency .toggle')
     const [overTime, summary] = await Promise.all([

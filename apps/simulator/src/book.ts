@@ -23,9 +23,11 @@ export class TenantBook {
   readonly used = new Map<string, number>()
   readonly #counts = new Map<string, number>()
   readonly #ledger: LedgerBuilder
+  readonly #serial: number
 
   constructor(ledger: LedgerBuilder) {
     this.#ledger = ledger
+    this.#serial = ledger.tenantSerial()
   }
 
   success(user: number, feature: string, plan: Plan): void {
@@ -99,8 +101,10 @@ export class TenantBook {
     )
   }
 
-  visits(feature: string, plan: Plan, n: number): void {
+  /** Visits of a feature's page the server merged: they also make the user active on it. */
+  visits(user: number, feature: string, plan: Plan, n: number): void {
     this.#ledger.add(METRICS.timeSpent, { [ATTR.featureName]: feature, [ATTR.userPlan]: plan }, n)
+    if (n > 0) this.#ledger.active(this.#serial, user, feature, plan)
   }
 }
 

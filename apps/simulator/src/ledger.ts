@@ -27,7 +27,23 @@ export type LedgerInstrument =
 export class LedgerBuilder {
   readonly #totals = new Map<string, Map<string, { attributes: Record<string, string>; n: number }>>()
   readonly #spiked = new Map<string, number>()
+  /** Per feature and plan, the users (tenant serial, user index) who visited its page. */
+  readonly #active = new Map<string, { feature: string; plan: string; users: Set<string> }>()
+  #tenants = 0
   #events = 0
+
+  /** A serial for a tenant's book, so its users' indexes are told apart from other tenants'. */
+  tenantSerial(): number {
+    return this.#tenants++
+  }
+
+  /** A user whose visit of the feature's page the server merged: active on it (ledger.activeUsers). */
+  active(tenant: number, user: number, feature: string, plan: string): void {
+    const key = `${feature}\u0000${plan}`
+    const entry = this.#active.get(key) ?? { feature, plan, users: new Set<string>() }
+    entry.users.add(`${tenant}:${user}`)
+    this.#active.set(key, entry)
+  }
 
   add(instrument: LedgerInstrument, attributes: Record<string, string>, n = 1): void {
     const entries = this.#totals.get(instrument) ?? new Map()
@@ -65,7 +81,10 @@ export class LedgerBuilder {
         ? { ...effect, calls: this.#spiked.get(`${effect.feature}\u0000${effect.plan}`) ?? 0 }
         : effect,
     )
-    return { version: 1, seed, scenario: { name: scenario.name, sha256 }, totals, planted }
+    const activeUsers = [...this.#active.values()]
+      .map(({ feature, plan, users }) => ({ feature, plan, users: users.size }))
+      .sort((a, b) => (a.feature === b.feature ? (a.plan < b.plan ? -1 : 1) : a.feature < b.feature ? -1 : 1))
+    return { version: 1, seed, scenario: { name: scenario.name, sha256 }, totals, planted, activeUsers }
   }
 }
 

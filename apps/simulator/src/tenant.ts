@@ -239,7 +239,7 @@ export class TenantActor {
       const [feature, element] = splitClickKey(key)
       book.clicks(feature, element, this.#plan, n)
     }
-    for (const [feature, visits] of batch.visits) book.visits(feature, this.#plan, visits.length)
+    for (const [feature, visits] of batch.visits) book.visits(user.index, feature, this.#plan, visits.length)
   }
 
   /** Returns true when the tenant cancelled. */

@@ -63,6 +63,22 @@ describe('simulate, then check --api-metrics', () => {
     expect(bad.stdout).toMatch(/MISMATCH product\.feature\.usage\{.*\}: ledger \d+, source \d+ \(-1\)/)
     expect(bad.stdout.trim().split('\n').at(-1)).toMatch(/^checked \d+ series, 1 mismatches$/)
     expect(bad.code).toBe(1)
+
+    // Distinct active users (the ledger knows who visited which page) agree within the sketch's
+    // error in every window, and a count off by more than that is reported.
+    const truth = JSON.parse(await readFile(ledger, 'utf8'))
+    expect(truth.activeUsers.length).toBeGreaterThan(3)
+    expect(good.stdout).not.toContain('product.feature.distinct_users')
+    const entry = truth.activeUsers[0]
+    entry.users += 5
+    const inflated = join(dir, 'inflated.json')
+    await writeFile(inflated, JSON.stringify(truth))
+    const off = await run('check', ['--ledger', inflated, '--api-metrics', api.metricsUrl])
+    const lines = off.stdout.split('\n').filter((l) => l.startsWith('MISMATCH'))
+    expect(lines).toHaveLength(3)
+    for (const line of lines)
+      expect(line).toMatch(/^MISMATCH product\.feature\.distinct_users\{.*\}: ledger \d+, source \d+ \(-5\)$/)
+    expect(off.code).toBe(1)
   })
 
   it('a run cut short by --duration warns, and its ledger still matches the server', async () => {

@@ -122,6 +122,16 @@ describe.each(setups)('$name', ({ viaNginx }) => {
         [ATTR.outcome]: 'success',
       }),
     ).toBe(3)
+    // The visit of the feature's page made its user active on it today (and this week and month).
+    for (const window of ['1d', '7d', '30d']) {
+      expect(
+        metrics.sum(METRICS.distinctUsers, {
+          [ATTR.featureName]: 'report_export',
+          [ATTR.userPlan]: 'pro',
+          [ATTR.activityWindow]: window,
+        }),
+      ).toBe(1)
+    }
     expect(metrics.sum(METRICS.dropped)).toBe(0)
     expect(pageErrors).toEqual([])
   }, 90_000)

@@ -10,3 +10,7 @@ export const tenantKey = (prefix: string, tenantId: string): string => `${prefix
 
 /** One key per write, holding what it answered, so a retried write answers instead of applying again. */
 export const operationKey = (prefix: string, id: string): string => `${prefix}op:${id}`
+
+/** One HyperLogLog per (feature, plan, day) of active users; the feature's length first, as above. */
+export const activeDayKey = (prefix: string, feature: string, plan: string, day: number): string =>
+  `${prefix}${feature.length}:${feature}:${plan}:${day}`

@@ -106,6 +106,15 @@ const definitions = {
       of: { metric: 'decisionFeatureUse' },
     },
   },
+  activeUsers: {
+    description:
+      'Distinct users active on each feature (a visit of its page) per plan, in the 1d, 7d and 30d windows ending now: DAU, WAU, MAU. Replicas report the same shared count, hence max.',
+    expr: {
+      kind: 'max',
+      by: [ATTR.featureName, ATTR.userPlan, ATTR.activityWindow],
+      of: { metric: 'distinctUsers' },
+    },
+  },
   latencyP95: {
     description: 'p95 server latency per feature in milliseconds, over all calls since start.',
     expr: {

@@ -62,6 +62,12 @@ export async function compareLedger(ledger: Ledger, source: Source): Promise<Che
   return { checked, mismatches }
 }
 
+/** Several checks as one (the counts' and the distinct users', say). */
+export const combineChecks = (...results: readonly CheckResult[]): CheckResult => ({
+  checked: results.reduce((n, r) => n + r.checked, 0),
+  mismatches: results.flatMap((r) => r.mismatches),
+})
+
 export function formatCheck({ checked, mismatches }: CheckResult): string {
   const lines = mismatches.map(({ instrument, attributes, expected, actual }) => {
     const labels = Object.entries(attributes)

@@ -17,6 +17,8 @@ export function evaluate(expr: Expr, samples: readonly Sample[]): Series[] {
   switch (expr.kind) {
     case 'sum':
       return group(select(expr.of, samples), expr.by, (values) => values.reduce((a, b) => a + b, 0))
+    case 'max':
+      return group(select(expr.of, samples), expr.by, (values) => Math.max(...values))
     case 'countPositive':
       return group(
         evaluate(expr.of, samples).filter((s) => s.value > 0),

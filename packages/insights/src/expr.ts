@@ -17,6 +17,11 @@ export interface Selector {
 export type Expr =
   /** sum by (by) (selector) */
   | { kind: 'sum'; by: readonly string[]; of: Selector }
+  /**
+   * max by (by) (selector): for gauges every replica reports alike (distinct users read from the
+   * shared store), where a sum would count each replica's copy.
+   */
+  | { kind: 'max'; by: readonly string[]; of: Selector }
   /** count by (by) (of > 0) */
   | { kind: 'countPositive'; by: readonly string[]; of: Expr }
   /** left / scalar(right) */
@@ -43,6 +48,8 @@ export function toPromQL(expr: Expr, windowSeconds?: number): string {
   switch (expr.kind) {
     case 'sum':
       return `sum${grouping(expr.by)}(${windowed(expr.of, windowSeconds)})`
+    case 'max':
+      return `max${grouping(expr.by)}(${windowed(expr.of, windowSeconds)})`
     case 'countPositive':
       return `count${grouping(expr.by)}(${inner(expr.of)} > 0)`
     case 'divideByScalar':

@@ -1,5 +1,6 @@
 /** Renders Insights as plain-text tables for terminals and CI logs. */
 import { ADOPTION_STAGES, PLANS } from '@feature-analytics/schema'
+import { MIN_MONTHLY_USERS, SKETCH_RELATIVE_ERROR } from './active-users.ts'
 import { ALL_PLANS, type DriverRow } from './drivers.ts'
 import { MIN_SAMPLE } from './stats/comparison.ts'
 import { type Insights, MIN_LATENCY_CALLS } from './summaries.ts'
@@ -22,6 +23,7 @@ export function formatInsights(insights: Insights): string {
       insights.retentionDrivers,
     ),
     intensitySection(insights),
+    activeUsersSection(insights),
     latencySection(insights),
   ].join('\n\n')
 }
@@ -152,5 +154,26 @@ function latencySection({ latencyP95, latency, exemplars, window }: Insights): s
     ...(exemplars
       ? []
       : ['  (no trace ids: this source has no exemplars; Prometheus on the stack has them)']),
+  ].join('\n')
+}
+
+function activeUsersSection({ activeUsers }: Insights): string {
+  const title =
+    'Active users per feature and plan (distinct users who visited its page; windows end now) and stickiness (DAU/MAU, 95% interval)'
+  if (activeUsers.length === 0) return `${title}\n  no feature page visits recorded yet`
+  const rows = activeUsers.map((r) => [
+    r.feature,
+    r.plan,
+    num(r.dau),
+    num(r.wau),
+    num(r.mau),
+    r.stickiness === null
+      ? (r.note ?? '-')
+      : `${pct(r.stickiness)} (${pct(r.stickinessLow ?? undefined)}-${pct(r.stickinessHigh ?? undefined)})`,
+  ])
+  return [
+    title,
+    table(['feature', 'plan', 'DAU', 'WAU', 'MAU', 'stickiness'], rows),
+    `  HyperLogLog counts: at most ${(SKETCH_RELATIVE_ERROR * 100).toFixed(1)}% standard error (exact for small counts). Not enough data: MAU under ${MIN_MONTHLY_USERS}. DAU is today so far.`,
   ].join('\n')
 }

@@ -1,6 +1,21 @@
+export {
+  type ActiveUsersRow,
+  activeUsersRows,
+  activeUsersTolerance,
+  compareActiveUsers,
+  MIN_MONTHLY_USERS,
+  SKETCH_RELATIVE_ERROR,
+} from './active-users.ts'
 export { CATALOG, type CatalogQuery, type QueryName } from './catalog.ts'
 export { parseCommandLine } from './command-line.ts'
-export { type CheckResult, checkPassed, compareLedger, formatCheck, type Mismatch } from './compare.ts'
+export {
+  type CheckResult,
+  checkPassed,
+  combineChecks,
+  compareLedger,
+  formatCheck,
+  type Mismatch,
+} from './compare.ts'
 export {
   ALL_PLANS,
   analyseDrivers,
@@ -30,6 +45,7 @@ export {
   traceSpans,
 } from './jaeger.ts'
 export {
+  type ActiveUsersEntry,
   type Attributes,
   entryTotal,
   type Ledger,

@@ -15,6 +15,18 @@ export interface Ledger {
   scenario: { name: string; sha256: string }
   totals: Readonly<Record<string, readonly LedgerEntry[]>>
   planted: readonly Readonly<Record<string, string | number>>[]
+  /**
+   * Distinct users who visited each feature's page, per plan (absent in older ledgers). The
+   * simulator's run fits in one day, so each is the count of every activity window (1d, 7d, 30d)
+   * on a fresh store; a sketch's estimate of it has an error (see activeUsersSummary).
+   */
+  activeUsers?: readonly ActiveUsersEntry[]
+}
+
+export interface ActiveUsersEntry {
+  feature: string
+  plan: string
+  users: number
 }
 
 export class LedgerFormatError extends Error {
@@ -53,6 +65,14 @@ export function parseLedger(text: string): Ledger {
     }
   }
   if (!Array.isArray(ledger.planted)) fail('planted', 'an array')
+  if (ledger.activeUsers !== undefined) {
+    if (!Array.isArray(ledger.activeUsers)) fail('activeUsers', 'an array')
+    for (const [i, entry] of (ledger.activeUsers as unknown[]).entries()) {
+      const { feature, plan, users } = (isObject(entry) ? entry : {}) as Record<string, unknown>
+      if (typeof feature !== 'string' || typeof plan !== 'string' || !Number.isSafeInteger(users))
+        fail(`activeUsers[${i}]`, 'an entry with feature, plan and integer users')
+    }
+  }
   return ledger as unknown as Ledger
 }
 

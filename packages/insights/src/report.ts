@@ -3,6 +3,7 @@
  * document (what `npm run report -- --json FILE` writes) and as text tables.
  */
 
+import { MIN_MONTHLY_USERS, SKETCH_RELATIVE_ERROR } from './active-users.ts'
 import type { Source } from './source.ts'
 import { MIN_SAMPLE } from './stats/comparison.ts'
 import { collectInsights, type Insights } from './summaries.ts'
@@ -20,6 +21,7 @@ export interface Report extends Insights {
     interval: string
     adjustment: string
     pooling: string
+    activeUsers: string
   }
 }
 
@@ -36,6 +38,7 @@ export async function collectReport(source: Source, now = new Date()): Promise<R
       interval: 'Katz log interval for the risk ratio, 95%',
       adjustment: 'Benjamini-Hochberg q-values over each table; significant when q < alpha',
       pooling: 'Mantel-Haenszel risk ratio over plans (Greenland-Robins interval, CMH test)',
+      activeUsers: `distinct users per feature and plan in the 1d, 7d and 30d windows ending at the report's end (HyperLogLog, at most ${(SKETCH_RELATIVE_ERROR * 100).toFixed(1)}% standard error); stickiness DAU/MAU with the interval of both counts 1.96 standard errors off; not enough data below ${MIN_MONTHLY_USERS} monthly users`,
     },
     ...insights,
   }

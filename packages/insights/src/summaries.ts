@@ -3,6 +3,7 @@
  * Rows are sorted so that two sources holding the same data give equal objects.
  */
 import { ADOPTION_STAGES, type AdoptionStage, ATTR, promLabel } from '@feature-analytics/schema'
+import { type ActiveUsersRow, activeUsersRows } from './active-users.ts'
 import { CATALOG } from './catalog.ts'
 import { analyseDrivers, type Drivers } from './drivers.ts'
 import type { Series } from './evaluate.ts'
@@ -65,6 +66,8 @@ export interface Insights extends Drivers {
   latency: LatencyPlanRow[]
   /** Whether the source can name the slowest calls' traces (exemplars); /metrics text cannot. */
   exemplars: boolean
+  /** Distinct active users per feature and plan (DAU, WAU, MAU) and stickiness, most MAU first. */
+  activeUsers: ActiveUsersRow[]
 }
 
 const FEATURE = promLabel(ATTR.featureName)
@@ -81,11 +84,12 @@ export async function collectInsights(source: Source): Promise<Insights> {
     run('decisionFeatureUse'),
     run('latencyP95'),
   ])
-  const [p50, p95, p99, calls, exemplars] = await Promise.all([
+  const [p50, p95, p99, calls, active, exemplars] = await Promise.all([
     run('latencyP50ByPlan'),
     run('latencyP95ByPlan'),
     run('latencyP99ByPlan'),
     run('latencyCallsByPlan'),
+    run('activeUsers'),
     source.latencyExemplars?.() ?? Promise.resolve(undefined),
   ])
   return {
@@ -101,6 +105,7 @@ export async function collectInsights(source: Source): Promise<Insights> {
       .sort((a, b) => b.p95Ms - a.p95Ms || a.feature.localeCompare(b.feature)),
     latency: latencyRows(p50, p95, p99, calls, exemplars ?? []),
     exemplars: exemplars !== undefined,
+    activeUsers: activeUsersRows(active),
   }
 }
 

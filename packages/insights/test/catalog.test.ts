@@ -30,6 +30,10 @@ describe('query catalog', () => {
       'sum by (feature_name) (product_upgrade_prior_usage_total{plan_from="pro", plan_to="enterprise"})' +
         ' / scalar(sum(product_plan_change_total{plan_from="pro", plan_to="enterprise"}))',
     )
+    // A gauge every replica reports alike (the shared store's count): max, never sum.
+    expect(CATALOG.activeUsers.promql).toBe(
+      'max by (feature_name, user_plan, activity_window) (product_feature_distinct_users)',
+    )
     expect(CATALOG.latencyP95.promql).toBe(
       'histogram_quantile(0.95, sum by (feature_name, le) (product_feature_latency_milliseconds_bucket))',
     )

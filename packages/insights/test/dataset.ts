@@ -78,6 +78,25 @@ export function recordDataset(provider: MeterProvider): void {
   // 20 calls: 19 within (5, 10] ms, one slow outlier in (250, 500].
   for (let i = 0; i < 19; i++) latency.record(7, { [ATTR.featureName]: 'search', [ATTR.userPlan]: 'pro' })
   latency.record(300, { [ATTR.featureName]: 'search', [ATTR.userPlan]: 'free' })
+  // Distinct active users: search on pro 6 today, 15 this week, 24 this month (stickiness 25%);
+  // on free 3 this month (not enough data).
+  const active = meter.createObservableGauge(METRICS.distinctUsers, { unit: UNITS.users })
+  active.addCallback((result) => {
+    for (const [plan, window, users] of [
+      ['pro', '1d', 6],
+      ['pro', '7d', 15],
+      ['pro', '30d', 24],
+      ['free', '1d', 1],
+      ['free', '7d', 2],
+      ['free', '30d', 3],
+    ] as const) {
+      result.observe(users, {
+        [ATTR.featureName]: 'search',
+        [ATTR.userPlan]: plan,
+        [ATTR.activityWindow]: window,
+      })
+    }
+  })
 }
 
 /** What a simulator would have written for the dataset. */
@@ -86,6 +105,7 @@ export const DATASET_LEDGER: Ledger = {
   seed: 1,
   scenario: { name: 't', sha256: '0' },
   planted: [],
+  activeUsers: [{ feature: 'search', plan: 'pro', users: 24 }],
   totals: {
     [METRICS.usage]: [
       {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   checkPassed,
   collectInsights,
+  compareActiveUsers,
   compareLedger,
   formatCheck,
   formatInsights,
@@ -87,12 +88,62 @@ describe('insights from an app’s own /metrics', () => {
       },
     ])
     expect(insights.exemplars).toBe(false)
+    // Stickiness 6/24 with both counts 1.96 x 1.625% off: 6(1 -/+ z) / 24(1 +/- z).
+    const z = 1.96 * (1.04 / 64)
+    expect(insights.activeUsers).toEqual([
+      {
+        feature: 'search',
+        plan: 'pro',
+        dau: 6,
+        wau: 15,
+        mau: 24,
+        stickiness: 0.25,
+        stickinessLow: (6 * (1 - z)) / (24 * (1 + z)),
+        stickinessHigh: (6 * (1 + z)) / (24 * (1 - z)),
+      },
+      {
+        feature: 'search',
+        plan: 'free',
+        dau: 1,
+        wau: 2,
+        mau: 3,
+        stickiness: null,
+        stickinessLow: null,
+        stickinessHigh: null,
+        note: 'not enough data',
+      },
+    ])
     const text = formatInsights(insights)
     expect(text).toContain('Usage by feature and plan')
     expect(text).toMatch(/integration_connect\s+pro\s+8\/20\s+2\/40\s+8\.00x/)
     expect(text).toMatch(/search\s+free\s+1\/4\s+0\/2\s+not enough data/)
     expect(text).toMatch(/search\s+pro\s+19\s+7\.5 ms\s+9\.8 ms\s+9\.9 ms\s+-/)
     expect(text).toContain('this source has no exemplars')
+    expect(text).toMatch(/search\s+pro\s+6\s+15\s+24\s+25% \(23%-27%\)/)
+    expect(text).toMatch(/search\s+free\s+1\s+2\s+3\s+not enough data/)
+  })
+
+  it('checks distinct active users against a ledger within the sketch error, and reports what is off', async () => {
+    const source = await metricsEndpointSource(page.url)
+    // 24 within 4 x 1.625% (2 users): 22 and 26 agree, 27 does not; the 30d free series is not in the ledger.
+    const ledger = (users: number): Ledger => ({
+      ...DATASET_LEDGER,
+      activeUsers: [{ feature: 'search', plan: 'pro', users }],
+    })
+    const near = await compareActiveUsers(ledger(26), source)
+    expect(near.checked).toBe(3)
+    // 1d (6) and 7d (15) are far from 26 whatever the window; only 30d agrees.
+    expect(near.mismatches.map((m) => [m.attributes['activity.window'], m.expected, m.actual])).toEqual([
+      ['1d', 26, 6],
+      ['7d', 26, 15],
+      ['1d', undefined, 1],
+      ['7d', undefined, 2],
+      ['30d', undefined, 3],
+    ])
+    const far = await compareActiveUsers(ledger(27), source)
+    expect(
+      far.mismatches.find((m) => m.attributes['activity.window'] === '30d' && m.expected === 27)?.actual,
+    ).toBe(24)
   })
 
   it('checks a ledger: equal totals pass, and every kind of difference is reported', async () => {

@@ -55,6 +55,14 @@ it('prints the tables and writes the drivers with their uncertainty as JSON', as
   }
   expect(report.upgradeDrivers[0]).toMatchObject({ feature: 'integration_connect', significant: true })
   expect(report.method.alpha).toBe(0.05)
+  // Active users and stickiness, with its interval or "not enough data".
+  expect(stdout).toMatch(/search\s+pro\s+6\s+15\s+24\s+25% \(23%-27%\)/)
+  expect(
+    report.activeUsers.map((r: { plan: string; stickiness: number | null }) => [r.plan, r.stickiness]),
+  ).toEqual([
+    ['pro', 0.25],
+    ['free', null],
+  ])
 }, 60_000)
 
 it('refuses a window on an API page and bad usage, with exit status 2', async () => {

@@ -24,6 +24,7 @@ export const ATTR = {
   billingDecision: 'billing.decision',
   usageBand: 'usage.band',
   reason: 'reason',
+  activityWindow: 'activity.window',
   /** Span-only: never a metric attribute (cardinality and PII). */
   userId: 'user.id',
 } as const
@@ -91,7 +92,19 @@ export const TIME_SPENT_BUCKETS_MS: readonly number[] = [
   1000, 5000, 15000, 30000, 60000, 120000, 300000, 600000, 1800000, 3600000,
 ]
 
-export const UNITS = { count: '1', milliseconds: 'ms' } as const
+/**
+ * The windows distinct active users are counted over, in days, each ending with the current day:
+ * `1d` is the DAU (so far today), `7d` the WAU, `30d` the MAU. Three values, whatever the traffic.
+ */
+export const ACTIVITY_WINDOWS = { '1d': 1, '7d': 7, '30d': 30 } as const
+export type ActivityWindow = keyof typeof ACTIVITY_WINDOWS
+export const ACTIVITY_WINDOW_NAMES = Object.keys(ACTIVITY_WINDOWS) as ActivityWindow[]
+
+/**
+ * `{user}` is an annotation (UCUM curly braces): Prometheus's OTLP translation drops it, where a
+ * gauge in `1` would get a `_ratio` suffix.
+ */
+export const UNITS = { count: '1', milliseconds: 'ms', users: '{user}' } as const
 
 export type AttributeKey = Exclude<(typeof ATTR)[keyof typeof ATTR], typeof ATTR.userId>
 
@@ -110,6 +123,7 @@ export interface AttributeValues {
   [ATTR.billingDecision]: BillingDecision
   [ATTR.usageBand]: UsageBand
   [ATTR.reason]: DropReason
+  [ATTR.activityWindow]: ActivityWindow
 }
 
 export type InstrumentKind = 'counter' | 'upDownCounter' | 'histogram' | 'observableGauge'
@@ -310,6 +324,17 @@ export const INSTRUMENTS = {
     attributes: [ATTR.featureName, ATTR.userPlan],
     prometheusName: 'product_feature_users',
   },
+  distinctUsers: {
+    name: 'product.feature.distinct_users',
+    meter: METERS.features,
+    kind: 'observableGauge',
+    unit: UNITS.users,
+    description:
+      'Distinct users active on a feature per plan in the window ending today (HyperLogLog; shared by replicas through Redis)',
+    valueType: 'int',
+    attributes: [ATTR.featureName, ATTR.userPlan, ATTR.activityWindow],
+    prometheusName: 'product_feature_distinct_users',
+  },
   dropped: {
     name: 'product.tracker.dropped',
     meter: METERS.features,
@@ -328,6 +353,9 @@ export type InstrumentId = keyof typeof INSTRUMENTS
 export type RecordedInstrument = {
   [I in InstrumentId]: (typeof INSTRUMENTS)[I]['kind'] extends 'observableGauge' ? never : I
 }[InstrumentId]
+
+/** Instruments read at each collection (the observable gauges). */
+export type ObservedInstrument = Exclude<InstrumentId, RecordedInstrument>
 
 type ExemplarKeys<I extends InstrumentId> = (typeof INSTRUMENTS)[I] extends {
   exemplarAttributes: readonly (infer K extends AttributeKey)[]

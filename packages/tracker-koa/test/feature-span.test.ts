@@ -22,7 +22,7 @@ it('gives the feature span the timer start and end, whatever happens in between'
     record: (instrument, _attributes, value) => {
       if (instrument === 'latency') latencies.push(value)
     },
-    observeUsers: () => {},
+    observe: () => {},
   }
   const tracker = createFeatureTracker({ catalog: { search: { category: 'discovery' } }, recorder })
   let lookups = 0

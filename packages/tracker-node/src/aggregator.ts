@@ -4,11 +4,12 @@ import {
   type DropReason,
   METRICS,
   type MetricName,
+  type ObservedInstrument,
   OTHER_ELEMENT,
   OTHER_TENANT,
   type RecordedInstrument,
 } from '@feature-analytics/schema'
-import { DEFAULT_LIMITS, type FeatureRecorder, type UsersSource } from '@feature-analytics/tracker'
+import { DEFAULT_LIMITS, type FeatureRecorder, type ObservedSource } from '@feature-analytics/tracker'
 import { TenantBudget } from '@feature-analytics/tracker/internal'
 import type { Attributes } from '@opentelemetry/api'
 import { millisToHrTime } from '@opentelemetry/core'
@@ -27,7 +28,13 @@ import {
   type MergeRules,
   UI_ELEMENT_PATTERN,
 } from './merge-input.ts'
-import { createStreams, type RecordedStream, type Streams } from './streams.ts'
+import {
+  createStreams,
+  type GaugeSource,
+  type GaugeStream,
+  type RecordedStream,
+  type Streams,
+} from './streams.ts'
 
 export interface FeatureAggregatorOptions {
   /** Tenants with their own series; default DEFAULT_LIMITS.maxTenants. Share the budget with the tracker (`tenantBudget`). */
@@ -114,12 +121,8 @@ export class FeatureAggregator implements FeatureRecorder, MetricProducer {
     ;(this.#streams[instrument] as RecordedStream).record(attributes, value)
   }
 
-  observeUsers(source: UsersSource): void {
-    this.#streams.users.observe(function* () {
-      for (const p of source()) {
-        yield { attributes: { [ATTR.featureName]: p.feature, [ATTR.userPlan]: p.plan }, value: p.users }
-      }
-    })
+  observe<G extends ObservedInstrument>(instrument: G, source: ObservedSource<G>): void {
+    ;(this.#streams[instrument] as GaugeStream).observe(source as GaugeSource)
   }
 
   /** Counts one refused or folded input on product.tracker.dropped (the browser ingest's refusals). */

@@ -5,6 +5,7 @@ import {
   LATENCY_BUCKETS_MS,
   METERS,
   METRICS,
+  type ObservedInstrument,
   PLANS,
   RETENTION_OUTCOMES,
   type RecordedInstrument,
@@ -149,6 +150,7 @@ const SAMPLE: AttributeValues = {
   [ATTR.billingDecision]: 'upgrade',
   [ATTR.usageBand]: '3-9',
   [ATTR.reason]: 'invalid_value',
+  [ATTR.activityWindow]: '7d',
 }
 
 /** Records one point on every instrument of the schema's table, straight from the table. */
@@ -158,7 +160,11 @@ function recordEveryInstrument(recorder: FeatureRecorder) {
     const attributes = Object.fromEntries(spec.attributes.map((key) => [key, SAMPLE[key]]))
     recorder.record(id as RecordedInstrument, attributes as never, 2)
   }
-  recorder.observeUsers(() => [{ feature: 'search', plan: 'pro', users: 3 }])
+  for (const [id, spec] of instrumentEntries()) {
+    if (spec.kind !== 'observableGauge') continue
+    const attributes = Object.fromEntries(spec.attributes.map((key) => [key, SAMPLE[key]]))
+    recorder.observe(id as ObservedInstrument, () => [{ attributes: attributes as never, value: 3 }])
+  }
 }
 
 describe('FeatureAggregator vs the SDK (differential)', () => {

@@ -1,6 +1,6 @@
-import type { Plan } from '@feature-analytics/schema'
+import { ATTR, type Plan } from '@feature-analytics/schema'
 import { HyperLogLog } from './hyperloglog.ts'
-import type { UsersPoint } from './recorder.ts'
+import type { Observation } from './recorder.ts'
 
 /**
  * Distinct users per (feature, plan) for product.feature.users. Memory is one fixed-size sketch
@@ -23,9 +23,11 @@ export class DistinctUsers {
     sketch.add(userId)
   }
 
-  *points(): Generator<UsersPoint> {
+  *points(): Generator<Observation<'users'>> {
     for (const [feature, byPlan] of this.#sketches) {
-      for (const [plan, sketch] of byPlan) yield { feature, plan, users: sketch.estimate() }
+      for (const [plan, sketch] of byPlan) {
+        yield { attributes: { [ATTR.featureName]: feature, [ATTR.userPlan]: plan }, value: sketch.estimate() }
+      }
     }
   }
 }

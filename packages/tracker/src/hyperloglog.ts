@@ -33,7 +33,10 @@ export class HyperLogLog {
   #registers: Uint8Array | undefined
 
   add(value: string): void {
-    const h = hash30(value)
+    this.#addHash(hash30(value))
+  }
+
+  #addHash(h: number): void {
     if (this.#sparse === undefined) {
       this.#addDense(h)
       return
@@ -50,6 +53,22 @@ export class HyperLogLog {
     const index = h >>> (BITS - P)
     const rank = Math.min(Math.clz32(h << (32 - BITS + P)) + 1, MAX_RANK)
     if (rank > (registers[index] as number)) registers[index] = rank
+  }
+
+  /** Adds everything `other` holds: afterwards this estimates the union of both. */
+  merge(other: HyperLogLog): void {
+    if (other.#sparse !== undefined) {
+      for (const hash of other.#sparse) this.#addHash(hash)
+      return
+    }
+    const theirs = other.#registers as Uint8Array
+    if (this.#sparse !== undefined) {
+      this.#registers = new Uint8Array(M)
+      for (const hash of this.#sparse) this.#addDense(hash)
+      this.#sparse = undefined
+    }
+    const ours = this.#registers as Uint8Array
+    for (let i = 0; i < M; i++) if ((theirs[i] as number) > (ours[i] as number)) ours[i] = theirs[i] as number
   }
 
   estimate(): number {

@@ -1,4 +1,12 @@
 export {
+  ACTIVE_DAYS_KEPT,
+  type ActiveUsersStore,
+  DAY_MILLIS,
+  dayOf,
+  InMemoryActiveUsers,
+  type InMemoryActiveUsersOptions,
+} from './active-users.ts'
+export {
   type AdoptionStore,
   InMemoryAdoptionStore,
   type InMemoryAdoptionStoreOptions,
@@ -14,7 +22,7 @@ export {
   type TrackerLimits,
 } from './options.ts'
 export { OtelRecorder } from './otel-recorder.ts'
-export type { FeatureRecorder, UsersPoint, UsersSource } from './recorder.ts'
+export type { FeatureRecorder, Observation, ObservedSource } from './recorder.ts'
 /** The budget's type, for `tenantBudget`: share the one tracker-node's aggregator owns. */
 export type { TenantBudget } from './tenant-budget.ts'
 export {

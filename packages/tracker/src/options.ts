@@ -5,6 +5,7 @@ import {
   type Plan,
 } from '@feature-analytics/schema'
 import { type MeterProvider, metrics } from '@opentelemetry/api'
+import { type ActiveUsersStore, InMemoryActiveUsers } from './active-users.ts'
 import { checkThresholds } from './adoption.ts'
 import { type AdoptionStore, InMemoryAdoptionStore, type MaybePromise } from './adoption-store.ts'
 import { TrackerConfigError } from './errors.ts'
@@ -44,6 +45,13 @@ export interface FeatureTrackerOptions {
   recorder?: FeatureRecorder
   /** Default: new InMemoryAdoptionStore({ maxEntries: 100_000 }). */
   adoptionStore?: AdoptionStore
+  /**
+   * Where distinct active users per day live (product.feature.distinct_users). Default: new
+   * InMemoryActiveUsers(); replicas share @feature-analytics/adoption-redis's RedisActiveUsers.
+   */
+  activeUsers?: ActiveUsersStore
+  /** The clock active users are counted by (epoch milliseconds). Default: Date.now. */
+  now?: () => number
   thresholds?: AdoptionThresholds
   /** Called once per (user, feature, stage); a throw or rejection is counted as hook_error. */
   onStageReached?: (event: StageReached) => MaybePromise<void>
@@ -60,6 +68,8 @@ export interface ResolvedOptions {
   categories: ReadonlyMap<string, string>
   recorder: FeatureRecorder
   store: AdoptionStore
+  activeUsers: ActiveUsersStore
+  now: () => number
   thresholds: AdoptionThresholds
   onStageReached: ((event: StageReached) => MaybePromise<void>) | undefined
   limits: TrackerLimits
@@ -125,6 +135,12 @@ export function resolveOptions(options: FeatureTrackerOptions): ResolvedOptions 
   if (options.adoptionStore !== undefined && !hasMethods(options.adoptionStore, STORE_METHODS)) {
     throw new TrackerConfigError(`adoptionStore must implement ${STORE_METHODS.join(', ')}`)
   }
+  if (options.activeUsers !== undefined && !hasMethods(options.activeUsers, ['mark', 'points'])) {
+    throw new TrackerConfigError('activeUsers must implement mark, points')
+  }
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    throw new TrackerConfigError('now must be a function returning epoch milliseconds')
+  }
   if (options.onStageReached !== undefined && typeof options.onStageReached !== 'function') {
     throw new TrackerConfigError('onStageReached must be a function')
   }
@@ -145,6 +161,8 @@ export function resolveOptions(options: FeatureTrackerOptions): ResolvedOptions 
     categories,
     recorder: options.recorder ?? new OtelRecorder(meterProvider),
     store: options.adoptionStore ?? new InMemoryAdoptionStore({ maxEntries: 100_000 }),
+    activeUsers: options.activeUsers ?? new InMemoryActiveUsers(),
+    now: options.now ?? Date.now,
     thresholds: checkThresholds(options.thresholds ?? DEFAULT_ADOPTION_THRESHOLDS),
     onStageReached: options.onStageReached,
     limits,

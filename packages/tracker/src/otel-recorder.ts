@@ -1,14 +1,14 @@
 import {
-  ATTR,
   type AttributesOf,
   INSTRUMENTS,
   type InstrumentKind,
   instrumentEntries,
+  type ObservedInstrument,
   type RecordedInstrument,
 } from '@feature-analytics/schema'
 import type { Attributes, Meter, MeterProvider, MetricOptions } from '@opentelemetry/api'
 import { INSTRUMENT_OPTIONS } from './instruments.ts'
-import type { FeatureRecorder, UsersSource } from './recorder.ts'
+import type { FeatureRecorder, ObservedSource } from './recorder.ts'
 
 type Write = (value: number, attributes: Attributes) => void
 type Create = (meter: Meter, name: string, options: MetricOptions) => Write
@@ -49,10 +49,10 @@ function withoutExemplarAttributes(write: Write, keys: readonly string[] = []): 
  */
 export class OtelRecorder implements FeatureRecorder {
   #writers = new Map<RecordedInstrument, Write>()
-  #usersMeter: Meter
+  #meterProvider: MeterProvider
 
   constructor(meterProvider: MeterProvider) {
-    this.#usersMeter = meterProvider.getMeter(INSTRUMENTS.users.meter)
+    this.#meterProvider = meterProvider
     for (const [id, spec] of instrumentEntries()) {
       if (spec.kind === 'observableGauge') continue
       const meter = meterProvider.getMeter(spec.meter)
@@ -65,13 +65,12 @@ export class OtelRecorder implements FeatureRecorder {
     this.#writers.get(instrument)?.(value, attributes)
   }
 
-  observeUsers(source: UsersSource): void {
-    const gauge = this.#usersMeter.createObservableGauge(INSTRUMENTS.users.name, INSTRUMENT_OPTIONS.users)
+  observe<G extends ObservedInstrument>(instrument: G, source: ObservedSource<G>): void {
+    const spec = INSTRUMENTS[instrument]
+    const meter = this.#meterProvider.getMeter(spec.meter)
+    const gauge = meter.createObservableGauge(spec.name, INSTRUMENT_OPTIONS[instrument])
     gauge.addCallback((result) => {
-      for (const point of source()) {
-        const attributes: Attributes = { [ATTR.featureName]: point.feature, [ATTR.userPlan]: point.plan }
-        result.observe(point.users, attributes)
-      }
+      for (const { attributes, value } of source()) result.observe(value, attributes as Attributes)
     })
   }
 }

@@ -60,7 +60,13 @@ export interface FeatureSession {
 export interface FeatureTracker {
   /** Records usage and latency at once; resolves after adoption bookkeeping. Never throws or rejects. */
   trackFeatureUsed(event: FeatureUsedEvent): Promise<void>
+  /** Counts a session on the feature's page (and makes its user active on the feature today). */
   startFeatureSession(feature: string, user: SessionUser): FeatureSession
+  /**
+   * Counts the user active on the feature today, for product.feature.distinct_users (distinct
+   * users per feature, plan and window; no user id reaches a metric). Never throws.
+   */
+  trackActiveUser(feature: string, user: SessionUser): void
   trackPlanChange(change: PlanChangeEvent): Promise<void>
   trackRetention(event: RetentionEvent): Promise<void>
   /** Catalog feature name -> category. */
@@ -95,7 +101,8 @@ class Tracker implements FeatureTracker {
     this.features = options.categories
     this.#budget = options.tenantBudget
     this.#stageAt = new Map(ADOPTION_STAGES.map((stage) => [options.thresholds[stage], stage]))
-    options.recorder.observeUsers(() => this.#users.points())
+    options.recorder.observe('users', () => this.#users.points())
+    options.recorder.observe('distinctUsers', () => options.activeUsers.points(options.now()))
   }
 
   trackFeatureUsed(event: FeatureUsedEvent): Promise<void> {
@@ -244,6 +251,7 @@ class Tracker implements FeatureTracker {
       const recorder = this.#o.recorder
       const attributes = { [ATTR.featureName]: feature, [ATTR.userPlan]: plan }
       recorder.record('activeUsers', attributes, 1)
+      this.#markActive(feature as string, plan, userId as string)
       let open = true
       return {
         end: () => {
@@ -254,6 +262,30 @@ class Tracker implements FeatureTracker {
       }
     } catch {
       return this.#refuseSession('invalid_value')
+    }
+  }
+
+  trackActiveUser(feature: string, user: SessionUser): void {
+    let refused: DropReason | undefined
+    try {
+      const category = typeof feature === 'string' ? this.#o.categories.get(feature) : undefined
+      const { userId, plan } = (user ?? {}) as Fields<SessionUser>
+      refused =
+        category === undefined
+          ? 'unknown_feature'
+          : (idProblem(userId, this.#o.limits.maxValueLength) ?? (isPlan(plan) ? undefined : 'unknown_plan'))
+      if (refused === undefined) this.#markActive(feature, plan as Plan, userId as string)
+    } catch {
+      refused = 'invalid_value'
+    }
+    if (refused !== undefined) this.#drop(refused)
+  }
+
+  #markActive(feature: string, plan: Plan, userId: string): void {
+    try {
+      this.#o.activeUsers.mark(feature, plan, userId, this.#o.now())
+    } catch {
+      this.#drop('store_error')
     }
   }
 

@@ -7,6 +7,7 @@
  * so nothing the browser sent disappears without a trace.
  */
 import { ATTR, type DropReason, METRICS, type Plan } from '@feature-analytics/schema'
+import type { FeatureTracker } from '@feature-analytics/tracker'
 import { type FeatureAggregator, MergeError } from '@feature-analytics/tracker-node'
 import type { z } from 'zod'
 import { isFeatureName, planIncludes } from '../catalog.ts'
@@ -26,9 +27,14 @@ import { SessionBudget, type SessionLimits } from './session-budget.ts'
 /** The part of tracker-node's FeatureAggregator the ingest writes to. */
 export type IngestSink = Pick<FeatureAggregator, 'mergeSum' | 'mergeHistogram' | 'dropped'>
 
+/** Who is counted active on a feature when a visit of its page is merged (the tracker). */
+export type ActiveUserSink = Pick<FeatureTracker, 'trackActiveUser'>
+
 export interface Caller {
   tenantId: string
   plan: Plan
+  /** Never a metric attribute: it only makes the user active on the visited feature. */
+  userId: string
   /** The browser session the per-session click and visit budget is kept for. */
   session: string
 }
@@ -89,9 +95,16 @@ export class BrowserIngest {
   readonly #sink: IngestSink
   readonly #budget: SessionBudget
   readonly #now: () => number
+  readonly #active: ActiveUserSink | undefined
 
-  constructor(sink: IngestSink, now: () => number = Date.now, sessionLimits: SessionLimits = {}) {
+  constructor(
+    sink: IngestSink,
+    now: () => number = Date.now,
+    sessionLimits: SessionLimits = {},
+    active?: ActiveUserSink,
+  ) {
     this.#sink = sink
+    this.#active = active
     this.#now = now
     this.#budget = new SessionBudget(sessionLimits)
   }
@@ -187,8 +200,9 @@ export class BrowserIngest {
     checkTimestamps(point.startTimeUnixNano, point.timeUnixNano, now)
     const attributes = stampedAttributes(point.attributes, caller)
     checkBuckets(point)
+    const feature = attributes[ATTR.featureName]
     return {
-      merge: () =>
+      merge: () => {
         this.#sink.mergeHistogram(METRICS.timeSpent, attributes, {
           boundaries: point.explicitBounds,
           bucketCounts: point.bucketCounts,
@@ -197,7 +211,11 @@ export class BrowserIngest {
           sum: point.sum ?? (point.count === 0 ? 0 : Number.NaN),
           ...(point.min === undefined ? {} : { min: point.min }),
           ...(point.max === undefined ? {} : { max: point.max }),
-        }),
+        })
+        // A visit of the feature's page (merged, so it passed every check) makes its user active.
+        if (point.count > 0 && feature !== undefined)
+          this.#active?.trackActiveUser(feature, { userId: caller.userId, plan: caller.plan })
+      },
       clicks: 0,
       visits: point.count,
     }

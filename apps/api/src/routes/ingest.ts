@@ -24,7 +24,7 @@ export const ingestRoutes = (
   sessionLimits: SessionLimits = {},
 ): Router => {
   const router = new Router()
-  const ingest = new BrowserIngest(sink, services.now, sessionLimits)
+  const ingest = new BrowserIngest(sink, services.now, sessionLimits, services.tracker)
   const parseBody = jsonBody(INGEST_BODY_LIMIT)
 
   router.post(
@@ -50,8 +50,8 @@ export const ingestRoutes = (
     parseBody,
     async (ctx: Context) => {
       const request = parseInput(Envelope, ctx.request.body)
-      const { tenant, tokenHash } = authOf(ctx)
-      const caller = { tenantId: tenant.id, plan: tenant.plan, session: tokenHash }
+      const { tenant, user, tokenHash } = authOf(ctx)
+      const caller = { tenantId: tenant.id, plan: tenant.plan, userId: user.id, session: tokenHash }
       ctx.body = partialSuccess(await ingest.ingest(request, caller))
     },
   )

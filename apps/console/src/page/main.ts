@@ -7,7 +7,7 @@ import { DEFAULT_WINDOW_SECONDS, WINDOWS } from '../panels.ts'
 import { forgetToken, getJson, saveToken, takeToken, Unauthorized } from './api.ts'
 import { time } from './format.ts'
 import { PanelView } from './panel.ts'
-import { driversView, funnelView, latencyView, traceTable, usageView } from './views.ts'
+import { activeUsersView, driversView, funnelView, latencyView, traceTable, usageView } from './views.ts'
 
 const REFRESH_MS = 5000
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
@@ -17,6 +17,7 @@ const usage = new PanelView(main, 'usage', 'Usage by feature and plan')
 const funnel = new PanelView(main, 'funnel', 'Adoption funnel')
 const upgradeDrivers = new PanelView(main, 'upgrade-drivers', 'Upgrade drivers')
 const retentionDrivers = new PanelView(main, 'retention-drivers', 'Retention drivers')
+const activeUsers = new PanelView(main, 'active-users', 'Active users and stickiness', { wide: true })
 const latency = new PanelView(main, 'latency', 'Latency per feature over time', { wide: true })
 const traces = new PanelView(main, 'traces', 'Trace', { wide: true, chart: false })
 
@@ -91,6 +92,7 @@ function draw(response: PanelsResponse): void {
     funnel.render(option, table)
   } else funnel.setMessage(response.funnel.state, response.funnel.message)
   drawDrivers(response)
+  drawActiveUsers(response)
   drawLatency(response)
   if (response.traces.state !== 'ok') traces.setMessage(response.traces.state, response.traces.message)
   // Until a trace is shown, say how to get one (also after Jaeger comes back from an error).
@@ -132,6 +134,20 @@ function drawDrivers(response: PanelsResponse): void {
     view.setScope(`${what}, ${response.source.totalsScope}.${rule}`)
     const { option, table, height } = driversView(panel.data, outcome)
     view.render(option, table, height)
+  }
+}
+
+function drawActiveUsers({ activeUsers: panel }: PanelsResponse): void {
+  if (panel.state !== 'ok') activeUsers.setMessage(panel.state, panel.message)
+  else if (panel.data.length === 0)
+    activeUsers.setMessage('empty', 'No feature page visits yet: active users come from the web app’s pages.')
+  else {
+    activeUsers.setScope(
+      'Distinct users who visited each feature’s page in the 1, 7 and 30 days ending now (DAU so far today), and stickiness DAU/MAU. ' +
+        'Counted in shared HyperLogLog sketches (Redis on the stack, so replicas and restarts agree).',
+    )
+    const { option, table, height } = activeUsersView(panel.data)
+    activeUsers.render(option, table, height)
   }
 }
 
@@ -182,7 +198,7 @@ latency.onChartClick((params) => {
   if (params.seriesName === 'exemplars' && typeof traceId === 'string') void showTrace(traceId)
 })
 window.addEventListener('resize', () => {
-  for (const panel of [usage, funnel, upgradeDrivers, retentionDrivers, latency]) panel.resize()
+  for (const panel of [usage, funnel, upgradeDrivers, retentionDrivers, activeUsers, latency]) panel.resize()
 })
 
 if (takeToken()) void refresh()

@@ -1,5 +1,5 @@
 /** Each panel's chart option and table, from the server's JSON. */
-import type { DriverRow, FunnelRow, UsageRow } from '@feature-analytics/insights'
+import type { ActiveUsersRow, DriverRow, FunnelRow, UsageRow } from '@feature-analytics/insights'
 import { ADOPTION_STAGES, PLANS } from '@feature-analytics/schema'
 import type { Exemplar, LatencyPanel, LatencySeries, TraceResponse } from '../panels.ts'
 import type { EChartsCoreOption } from './echarts.ts'
@@ -113,26 +113,7 @@ export function driversView(
       },
       yAxis: { type: 'category', data: labels, axisLabel: { fontSize: 10 } },
       series: [
-        {
-          name: '95% interval',
-          type: 'custom',
-          data: shown.map((r, i) => [r.ciLow ?? Number.NaN, r.ciHigh ?? Number.NaN, i]),
-          renderItem: (_params: unknown, api: ForestApi) => {
-            const low = api.value(0)
-            const high = api.value(1)
-            if (!Number.isFinite(low) || !Number.isFinite(high)) return null
-            const [x1, y] = api.coord([low, api.value(2)])
-            const [x2] = api.coord([high, api.value(2)])
-            return {
-              type: 'line',
-              shape: { x1, y1: y, x2, y2: y },
-              style: { stroke: '#52606d', lineWidth: 2 },
-            }
-          },
-          encode: { x: [0, 1], y: 2 },
-          itemStyle: { color: '#52606d' },
-          z: 1,
-        },
+        intervalSeries(shown.map((r, i) => [r.ciLow ?? Number.NaN, r.ciHigh ?? Number.NaN, i])),
         {
           name: 'significant',
           type: 'scatter',
@@ -179,6 +160,106 @@ export function driversView(
 interface ForestApi {
   value(dimension: number): number
   coord(point: [number, number]): [number, number]
+}
+
+/** 95% intervals as horizontal lines: data rows are [low, high, category index] (NaN: none). */
+function intervalSeries(data: number[][], axes: { xAxisIndex?: number; yAxisIndex?: number } = {}) {
+  return {
+    name: '95% interval',
+    type: 'custom',
+    ...axes,
+    data,
+    renderItem: (_params: unknown, api: ForestApi) => {
+      const low = api.value(0)
+      const high = api.value(1)
+      if (!Number.isFinite(low) || !Number.isFinite(high)) return null
+      const [x1, y] = api.coord([low, api.value(2)])
+      const [x2] = api.coord([high, api.value(2)])
+      return { type: 'line', shape: { x1, y1: y, x2, y2: y }, style: { stroke: '#52606d', lineWidth: 2 } }
+    },
+    encode: { x: [0, 1], y: 2 },
+    itemStyle: { color: '#52606d' },
+    z: 1,
+  }
+}
+
+/** How the active-users table shows a stickiness: the rate and its interval, or why there is none. */
+export const stickinessCell = (r: ActiveUsersRow): string =>
+  r.stickiness === null || r.stickinessLow === null || r.stickinessHigh === null
+    ? (r.note ?? 'not enough data')
+    : rateWithInterval(r.stickiness, r.stickinessLow, r.stickinessHigh)
+
+/**
+ * Active users: DAU, WAU and MAU per feature and plan as bars (left), and the stickiness DAU/MAU
+ * as a dot with its 95% interval (right; rows below the minimum MAU have none and say so).
+ */
+export function activeUsersView(rows: ActiveUsersRow[]): {
+  option: EChartsCoreOption
+  table: TableData
+  height: number
+} {
+  // The report lists the most monthly users first; a category axis draws its first entry at the bottom.
+  const shown = [...rows].reverse()
+  const labels = shown.map(
+    (r) => `${r.feature} · ${r.plan}${r.stickiness === null ? ' · not enough data' : ''}`,
+  )
+  const windows = [
+    ['MAU (30d)', 'mau'],
+    ['WAU (7d)', 'wau'],
+    ['DAU (1d)', 'dau'],
+  ] as const
+  return {
+    height: Math.max(240, shown.length * 18 + 80),
+    option: {
+      tooltip: { ...TOOLTIP, trigger: 'item' },
+      legend: { top: 0 },
+      grid: [
+        { left: 250, right: '38%', top: 30, bottom: 40 },
+        { left: '66%', right: 30, top: 30, bottom: 40 },
+      ],
+      xAxis: [
+        { gridIndex: 0, type: 'value', name: 'distinct users', nameLocation: 'middle', nameGap: 25 },
+        {
+          gridIndex: 1,
+          type: 'value',
+          min: 0,
+          max: 1,
+          name: 'stickiness DAU/MAU (95% interval)',
+          nameLocation: 'middle',
+          nameGap: 25,
+          axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` },
+        },
+      ],
+      yAxis: [
+        { gridIndex: 0, type: 'category', data: labels, axisLabel: { fontSize: 10 } },
+        { gridIndex: 1, type: 'category', data: labels, axisLabel: { show: false } },
+      ],
+      series: [
+        ...windows.map(([name, key]) => ({ name, type: 'bar', data: shown.map((r) => r[key]) })),
+        intervalSeries(
+          shown.map((r, i) => [r.stickinessLow ?? Number.NaN, r.stickinessHigh ?? Number.NaN, i]),
+          { xAxisIndex: 1, yAxisIndex: 1 },
+        ),
+        {
+          name: 'stickiness',
+          type: 'scatter',
+          xAxisIndex: 1,
+          yAxisIndex: 1,
+          symbolSize: 9,
+          itemStyle: { color: '#e12d39' },
+          data: shown.map((r, i) => [r.stickiness, i]),
+          z: 2,
+        },
+      ],
+    },
+    table: {
+      caption:
+        'Distinct users who visited the feature’s page in the window ending now (HyperLogLog estimates), and DAU/MAU with the 95% interval the sketches’ error allows',
+      columns: ['feature', 'plan', 'DAU (1d)', 'WAU (7d)', 'MAU (30d)', 'stickiness'],
+      numeric: [2, 3, 4, 5],
+      rows: rows.map((r) => [r.feature, r.plan, count(r.dau), count(r.wau), count(r.mau), stickinessCell(r)]),
+    },
+  }
 }
 
 export function latencyView(

@@ -25,8 +25,11 @@ export async function buildPanels(
     settle(() => source.exemplars(windowSeconds)),
     jaegerUrl ? jaegerAnswers(jaegerUrl) : undefined,
   ])
-  const pick = <K extends 'usage' | 'funnel' | 'upgradeDrivers' | 'retentionDrivers' | 'method'>(key: K) =>
-    totals.state === 'ok' ? ({ state: 'ok', data: totals.data[key] } as const) : totals
+  const pick = <
+    K extends 'usage' | 'funnel' | 'upgradeDrivers' | 'retentionDrivers' | 'method' | 'activeUsers',
+  >(
+    key: K,
+  ) => (totals.state === 'ok' ? ({ state: 'ok', data: totals.data[key] } as const) : totals)
   return {
     generatedAt: Date.now(),
     source: source.info(windowSeconds),
@@ -35,6 +38,7 @@ export async function buildPanels(
     upgradeDrivers: pick('upgradeDrivers'),
     retentionDrivers: pick('retentionDrivers'),
     method: pick('method'),
+    activeUsers: pick('activeUsers'),
     latency:
       latency.state === 'ok'
         ? {

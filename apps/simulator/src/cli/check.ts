@@ -2,6 +2,8 @@
 import { readFile } from 'node:fs/promises'
 import {
   checkPassed,
+  combineChecks,
+  compareActiveUsers,
   compareLedger,
   formatCheck,
   LedgerFormatError,
@@ -29,7 +31,9 @@ Usage: npm run check -- --ledger FILE (--prometheus URL [--window 10m] | --api-m
   --help                     this text
 
 Every ledger entry is compared with sum by (<its attributes>) of its metric; non-zero series of the
-ledger's instruments that the ledger lacks are reported too. The last line is
+ledger's instruments that the ledger lacks are reported too. Distinct active users (a HyperLogLog
+estimate) agree when within 4 standard errors (at least 1) of the ledger's, in each window (1d, 7d,
+30d): a run fits in a day, on a fresh store. The last line is
 "checked N series, M mismatches"; the exit status is 1 when M > 0 or N = 0, 2 on bad usage or when
 the source cannot be read.`
 
@@ -46,7 +50,7 @@ async function main(): Promise<number> {
     }),
   )
   const source = await sourceFromFlags(values)
-  const result = await compareLedger(ledger, source)
+  const result = combineChecks(await compareLedger(ledger, source), await compareActiveUsers(ledger, source))
   console.log(formatCheck(result))
   return checkPassed(result) ? 0 : 1
 }

@@ -20,8 +20,13 @@ Usage: npm run report -- (--prometheus URL | --api-metrics URL[,URL...])
   --window DURATION          the last 30d, 12h, 15m, 1d12h ... (counters read with increase(), so
                              API restarts neither lose nor double count)
   --since TIME, --until TIME a window from RFC 3339 times or unix seconds (--until defaults to now)
-  --json FILE                also write the report as JSON (upgradeDrivers, retentionDrivers, ...)
+  --json FILE                also write the report as JSON (upgradeDrivers, retentionDrivers,
+                             activeUsers, ...)
   --help                     this text
+
+Active users (DAU, WAU, MAU per feature and plan, and DAU/MAU stickiness) are distinct users in the
+1, 7 and 30 days ending at the report's end, whatever the window; several replicas report the same
+shared count, so they are never added up.
 
 Exit status: 0 with a report, 2 on bad usage or when the source cannot be read.`
 

@@ -40,7 +40,10 @@ export async function startEmbeddedApi(): Promise<EmbeddedApi> {
     sessionClicks: 100 * MAX_CLICKS_PER_SESSION_WINDOW,
     sessionVisits: 100 * MAX_VISITS_PER_SESSION_WINDOW,
   }
-  const app = createApp({ aggregation: aggregator, options: { passwordCost: 1024, ingest } })
+  const app = createApp({
+    aggregation: aggregator,
+    options: { passwordCost: 1024, ingest, featureWork: false },
+  })
   const server = app.listen(0, '127.0.0.1')
   await once(server, 'listening')
   return {

@@ -2,15 +2,12 @@
 import { writeFile } from 'node:fs/promises'
 import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
-import { wilsonInterval } from '@feature-analytics/insights'
 import type { PlantedBillingEffect } from '../planted-report.ts'
 import { loadScenario, type PlantedEffect, ScenarioError } from '../scenario.ts'
 import { runPool } from '../study/pool.ts'
-import { describeEffect, type SeedOutcome, variant } from '../study/study.ts'
+import { describeEffect, variant } from '../study/study.ts'
+import { ARMS, type ArmName, type ArmRun, POWER_TARGET, renderTables } from '../study/table.ts'
 import { DEFAULT_SCENARIO, fromUserCwd, positiveNumber, UsageError } from './paths.ts'
-
-const ARMS = ['default', 'nothing', 'elsewhere', 'power'] as const
-type ArmName = (typeof ARMS)[number]
 
 /** Effects on other features and plans than the default scenario's (the `elsewhere` arm). */
 const ELSEWHERE: PlantedBillingEffect[] = [
@@ -18,8 +15,6 @@ const ELSEWHERE: PlantedBillingEffect[] = [
   { effect: 'churn_factor', feature: 'team_invite', factor: 0.2 },
 ]
 const POWER_FACTORS = [2, 1.5]
-/** The detection rate a tenant count must reach to count as enough for an effect. */
-const POWER_TARGET = 0.8
 
 const HELP = `Validation study: does the report find what the simulator planted, and only that?
 
@@ -49,14 +44,6 @@ significant (Benjamini-Hochberg q < 0.05) and first in its table. Seeds run roun
 the rows, so a budget cut leaves every row with about as many seeds. "Tenants needed" is the
 smallest size at which at least ${POWER_TARGET * 100}% of seeds found the effect significant. Every run's
 metrics are also checked against its ledger (0 mismatches expected).`
-
-export interface ArmRun {
-  arm: ArmName
-  label: string
-  tenants: number
-  effects: PlantedBillingEffect[]
-  outcomes: SeedOutcome[]
-}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -171,66 +158,6 @@ async function main(): Promise<number> {
     return 1
   }
   return 0
-}
-
-/** k of n with its 95% Wilson interval: a rate from a few dozen seeds is itself uncertain. */
-function share(k: number, n: number): string {
-  if (n === 0) return '-'
-  const { low, high } = wilsonInterval(k, n)
-  const pct = (x: number) => Math.round(100 * x)
-  return `${k}/${n} (${pct(k / n)}%, CI ${pct(low)}-${pct(high)}%)`
-}
-
-export function renderTables(runs: readonly ArmRun[]): string {
-  const lines = [
-    '| arm | tenants | seeds | planted effect | significant | significant and first | seeds calling anything significant |',
-    '| --- | ---: | ---: | --- | ---: | ---: | ---: |',
-  ]
-  // "Anything significant" is the false-positive count, so only arms with nothing planted show it.
-  for (const { label, tenants, effects, outcomes } of runs.filter((r) => r.arm !== 'power')) {
-    const n = outcomes.length
-    if (effects.length === 0) {
-      const anything = share(outcomes.filter((o) => o.anySignificant).length, n)
-      lines.push(`| ${label} | ${tenants} | ${n} | none | - | - | ${anything} |`)
-    }
-    for (const [i, effect] of effects.entries()) {
-      const sig = outcomes.filter((o) => o.planted[i]?.significant).length
-      const first = outcomes.filter((o) => o.planted[i]?.first).length
-      lines.push(
-        `| ${label} | ${tenants} | ${n} | ${describeEffect(effect)} | ${share(sig, n)} | ${share(first, n)} | |`,
-      )
-    }
-  }
-  const power = runs.filter((r) => r.arm === 'power')
-  if (power.length === 0) return lines.join('\n')
-  lines.push(
-    '',
-    '| power: planted effect | tenants | seeds | significant | significant and first |',
-    '| --- | ---: | ---: | ---: | ---: |',
-  )
-  // Per effect (the factor varies), the smallest tenant count detected in POWER_TARGET of seeds.
-  const needed = new Map<string, { sizes: number[]; enough?: number }>()
-  for (const { tenants, effects, outcomes } of power) {
-    const effect = effects[0]
-    if (!effect) continue
-    const n = outcomes.length
-    const sig = outcomes.filter((o) => o.planted[0]?.significant).length
-    const first = outcomes.filter((o) => o.planted[0]?.first).length
-    lines.push(`| ${describeEffect(effect)} | ${tenants} | ${n} | ${share(sig, n)} | ${share(first, n)} |`)
-    const key = describeEffect(effect)
-    const entry = needed.get(key) ?? { sizes: [] }
-    needed.set(key, entry)
-    if (n > 0) entry.sizes.push(tenants)
-    if (n > 0 && sig / n >= POWER_TARGET && entry.enough === undefined) entry.enough = tenants
-  }
-  lines.push('')
-  for (const [effect, { sizes, enough }] of needed) {
-    const tried = sizes.length === 0 ? 'no seed ran' : `none of ${sizes.join(', ')} tenants reached it`
-    lines.push(
-      `Tenants needed to find "${effect}" significant in ${POWER_TARGET * 100}% of seeds: ${enough ?? tried}`,
-    )
-  }
-  return lines.join('\n')
 }
 
 main().then(

@@ -2,9 +2,10 @@
  * The validation study in small (the full table is in packages/insights/README.md, from
  * `npm run study`). End to end through the real in-process API: strong effects planted on
  * features and plans other than the defaults (an upgrade and a retention driver) must come out
- * significant and first, the same scenario with nothing planted must call nothing significant,
- * and every run's metrics must equal its ledger. Then the table: rates, false positives and the
- * tenants needed for an effect, from outcomes given here.
+ * significant and first (a harmful feature, also significant, after the protective one: flipping
+ * the retention order fails this test), the same scenario with nothing planted must call nothing
+ * significant, and every run's metrics must equal its ledger. Then the table: rates, false
+ * positives and the tenants needed for an effect, from outcomes given here.
  */
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_SCENARIO } from '../src/cli/paths.ts'
@@ -21,6 +22,8 @@ describe('the study, end to end', () => {
     const planted: PlantedBillingEffect[] = [
       { effect: 'upgrade_boost', feature: 'report_export', from: 'free', to: 'pro', factor: 6 },
       { effect: 'churn_factor', feature: 'dashboard_share', factor: 0.05 },
+      // A harmful feature too: the protective one must still come first (lowest churn ratio).
+      { effect: 'churn_factor', feature: 'team_invite', plan: 'free', factor: 3 },
     ]
     const tasks = [
       { scenario: variant(base, { planted, tenants }), seed: 3 },
@@ -40,6 +43,7 @@ describe('the study, end to end', () => {
     expect(found?.planted, JSON.stringify(found)).toMatchObject([
       { significant: true, first: true },
       { significant: true, first: true },
+      { significant: true, first: false },
     ])
     expect(nothing?.mismatches).toBe(0)
     expect(nothing?.anySignificant, JSON.stringify(nothing)).toBe(false)

@@ -109,4 +109,10 @@ describe('the study table', () => {
       'Tenants needed to find "upgrade free->pro x1.5 for report_export" significant in 80% of seeds: none of 100, 200 tenants reached it',
     )
   })
+
+  it('leaves the arms table out of a power-only run', () => {
+    expect(renderTables([power(2, 100, 9)]).split('\n')[0]).toBe(
+      '| power: planted effect | tenants | seeds | significant | significant and first |',
+    )
+  })
 })

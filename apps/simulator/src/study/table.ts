@@ -50,10 +50,12 @@ export function renderTables(runs: readonly ArmRun[]): string {
       )
     }
   }
+  // A power-only run has no rows for the first table: leave its header out.
+  if (!runs.some((r) => r.arm !== 'power')) lines.length = 0
   const power = runs.filter((r) => r.arm === 'power')
   if (power.length === 0) return lines.join('\n')
   lines.push(
-    '',
+    ...(lines.length > 0 ? [''] : []),
     '| power: planted effect | tenants | seeds | significant | significant and first |',
     '| --- | ---: | ---: | ---: | ---: |',
   )

@@ -59,6 +59,12 @@ export interface AppOptions {
    * should lower it.
    */
   passwordCost?: number
+  /**
+   * false: feature routes skip the synthetic work each feature does (rendering and compressing
+   * its rows, which gives latency its realistic shape); X-Work-Factor is still validated. Only a
+   * run that measures billing decisions and not latency (the validation study) turns it off.
+   */
+  featureWork?: boolean
 }
 
 export interface AppDeps {
@@ -96,6 +102,7 @@ export const createApp = (deps: AppDeps): Koa => {
     logger,
     now,
     passwordCost: options.passwordCost ?? DEFAULT_PASSWORD_COST,
+    featureWork: options.featureWork ?? true,
     sessions: {
       store,
       now,

@@ -14,4 +14,6 @@ export interface Services {
   now: () => number
   /** scrypt N for new password hashes (AppOptions.passwordCost). */
   passwordCost: number
+  /** Whether feature routes do their synthetic work (AppOptions.featureWork). */
+  featureWork: boolean
 }

@@ -94,3 +94,27 @@ it('multiplies the work by X-Work-Factor and refuses a bad one before the handle
   }
   expect(await api.store.list('report', account.tenantId)).toHaveLength(before)
 })
+
+it('skips the work with featureWork: false (the validation study), still refusing a bad X-Work-Factor', async () => {
+  const idle = await startApi({ featureWork: false })
+  try {
+    const account = await idle.signup('pro')
+    spans.reset()
+    const reply = await idle.request('POST', '/api/reports/export', {
+      token: account.token,
+      body: { format: 'csv' },
+    })
+    expect(reply.status).toBe(200)
+    const names = spans.getFinishedSpans().map((s) => s.name)
+    expect(names).toContain('feature.report_export')
+    expect(names).not.toContain('report.render')
+    const bad = await idle.request('POST', '/api/reports/export', {
+      token: account.token,
+      body: { format: 'csv' },
+      headers: { 'x-work-factor': '0' },
+    })
+    expect(bad.status).toBe(400)
+  } finally {
+    await idle.close()
+  }
+})

@@ -10,6 +10,7 @@ import { FeatureAggregator } from '@feature-analytics/tracker-node'
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus'
 import { MeterProvider } from '@opentelemetry/sdk-metrics'
 import { createApp } from '../../../api/src/app.ts'
+import { DEFAULT_AUTH_LIMITS } from '../../../api/src/auth/throttle.ts'
 import { FEATURE_NAMES } from '../../../api/src/catalog.ts'
 import {
   MAX_CLICKS_PER_SESSION_WINDOW,
@@ -40,7 +41,13 @@ export async function startEmbeddedApi(): Promise<EmbeddedApi> {
     sessionClicks: 100 * MAX_CLICKS_PER_SESSION_WINDOW,
     sessionVisits: 100 * MAX_VISITS_PER_SESSION_WINDOW,
   }
-  const app = createApp({ aggregation: aggregator, options: { passwordCost: 1024, ingest } })
+  // Every tenant signs up from this one loopback address, which the per-IP sign-up limit (120 per
+  // 10 minutes) is made to stop: a 200-tenant seed would wait out its window for minutes.
+  const authLimits = { ...DEFAULT_AUTH_LIMITS, signupsPerIp: 1_000_000 }
+  const app = createApp({
+    aggregation: aggregator,
+    options: { passwordCost: 1024, ingest, authLimits, featureWork: false },
+  })
   const server = app.listen(0, '127.0.0.1')
   await once(server, 'listening')
   return {

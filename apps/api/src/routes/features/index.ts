@@ -47,7 +47,13 @@ export const featureRoutes = (
     router.register(
       path,
       [method],
-      [signedIn, featureGate(name), trackFeature(name), featureWork(name, services.store), handlers[name]],
+      [
+        signedIn,
+        featureGate(name),
+        trackFeature(name),
+        featureWork(name, services.store, services.featureWork),
+        handlers[name],
+      ],
       { name },
     )
   }

@@ -59,14 +59,15 @@ export const FEATURE_WORK: Record<FeatureName, WorkSpec> = {
 
 /**
  * Route middleware after trackFeature: checks X-Work-Factor first (a bad one is a 400 before the
- * handler changes anything), then, once the handler succeeded, does the feature's work.
+ * handler changes anything), then, once the handler succeeded, does the feature's work (unless
+ * `enabled` is false: AppOptions.featureWork).
  */
 export const featureWork =
-  (feature: FeatureName, store: Store): Middleware =>
+  (feature: FeatureName, store: Store, enabled = true): Middleware =>
   async (ctx, next) => {
     workFactor(ctx)
     await next()
-    if (ctx.status >= 400) return
+    if (ctx.status >= 400 || !enabled) return
     const spec = FEATURE_WORK[feature]
     await doWork(ctx, spec.step, await spec.units(ctx, store, authOf(ctx).tenant.id))
   }

@@ -63,6 +63,8 @@ export const agentOtlpUrl = (replica: 1 | 2): string =>
 export const thanosReceiveData = (name: string): string => join(STATE, `${name}-data`)
 /** The external label that tells the two copies of a series apart; the query deduplicates on it. */
 export const REPLICA_LABEL = 'receive_replica'
+/** Thanos receive's own tenant label; not `tenant_id`, which is ours (packages/schema, `tenant.id`). */
+export const THANOS_TENANT_LABEL = 'receive_tenant'
 export const HASHRING_FILE = join(ROOT, 'thanos/hashring.json')
 /** Replicas of every series: one receive node can die and every series is still whole. */
 export const REPLICATION_FACTOR = 2
@@ -72,8 +74,12 @@ const loopback = (port: number) => `127.0.0.1:${port}`
 /**
  * What every Thanos receive listens on (each defaults to all interfaces, hence all set), and no
  * two-minute wait on SIGTERM for in-flight requests: `down` would SIGKILL it first anyway.
+ * Thanos announces its own tenant as an external label named `tenant_id` by default, which would
+ * overwrite our `tenant.id` attribute (also `tenant_id` in Prometheus): every tenant's series of a
+ * feature would collapse into one. Its label gets a name of its own.
  */
 const receiveListeners = (node: { http: number; grpc: number; remoteWrite: number; capnp: number }) => [
+  `--receive.tenant-label-name=${THANOS_TENANT_LABEL}`,
   `--http-address=${loopback(node.http)}`,
   `--grpc-address=${loopback(node.grpc)}`,
   `--remote-write.address=${loopback(node.remoteWrite)}`,

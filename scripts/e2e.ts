@@ -5,6 +5,17 @@
  *
  *   node scripts/e2e.ts [--kill-collector SECONDS] [--restart-prometheus SECONDS | --restart-api SECONDS | --kill-api SECONDS]
  *                       [--kill-after SECONDS] [--seed N] [--rate RPS] [--duration SECONDS] [--scenario FILE]
+ *   node scripts/e2e.ts --scale [--kill-gateway SECONDS | --kill-store] [--kill-after SECONDS] [...]
+ *
+ * --scale: the same run on the scaled-out topology (stack/scale.ts): each replica exports to its
+ * own agent Collector, the agents route to two gateways (traces by trace id, metrics by
+ * service.instance.id), the gateways remote-write to Thanos receive (two store nodes, replication
+ * factor 2), and every check reads the Thanos query layer instead of Prometheus.
+ * --kill-gateway: SIGKILL gateway-1 --kill-after seconds into the simulation and restart it that
+ * many seconds later; the agents hold its share meanwhile, so the totals must still match exactly.
+ * No trace checks then: the spans the gateway held for tail sampling died with it.
+ * --kill-store: SIGKILL thanos-receive-1 --kill-after seconds into the simulation, never restarted:
+ * the other store node holds a copy of every series, so the totals must still match exactly.
  *
  * --kill-collector: SIGKILL the Collector --kill-after seconds into the simulation, keep it down
  * that long, restart it; cumulative temporality means the totals must still match exactly.
@@ -63,10 +74,10 @@ import { runCli } from './stack/child.ts'
 import {
   API_METRICS_URLS,
   API_URLS,
-  COLLECTOR_OTLP_URL,
   DEFAULT_EXPORT_INTERVAL_MS,
   JAEGER_URL,
-  PROMETHEUS_URL,
+  metricsQueryUrl,
+  pipelineOtlpUrl,
   type StackOptions,
 } from './stack/components.ts'
 import { down, find, StackError, startComponent, status, stopComponent, up } from './stack/control.ts'
@@ -79,6 +90,7 @@ import {
 import { PROVISION, ROOT, STATE } from './stack/paths.ts'
 import { probePassed, probePipeline } from './stack/probe.ts'
 import { kill, lastLogLines } from './stack/process.ts'
+import { GATEWAYS, THANOS_RECEIVES } from './stack/scale.ts'
 
 const log = (line: string) => console.log(`e2e: ${line.replace(/^stack: /, '')}`)
 const SIMULATE = join(ROOT, 'apps/simulator/src/cli/simulate.ts')
@@ -91,16 +103,23 @@ const MIN_EXEMPLARS = 20
  * demo accounts), and the Collector's default tail-sampling share, so the trace checks prove that
  * exemplars survive the sampling a production stack does.
  */
-const STACK: StackOptions = {
+const stackOf = (options: Options): StackOptions => ({
   seedDemo: false,
   exportIntervalMs: DEFAULT_EXPORT_INTERVAL_MS,
-}
+  scale: options.scale,
+})
+/** What --kill-gateway and --kill-store kill. */
+const KILLED_GATEWAY = GATEWAYS[0].name
+const KILLED_STORE = THANOS_RECEIVES[0].name
 
 class E2eError extends Error {
   override name = 'E2eError'
 }
 
 interface Options {
+  scale: boolean
+  killGateway: number | undefined
+  killStore: boolean
   killCollector: number | undefined
   restartPrometheus: number | undefined
   restartApi: number | undefined
@@ -120,6 +139,8 @@ interface Run {
   ours: boolean
   /** When the stack started: a window from here covers everything Prometheus holds of this run. */
   started: number
+  /** Prometheus, or with --scale the Thanos query layer: where every check reads the metrics. */
+  readonly queryUrl: string
   outcome: CheckResult
   /** When the simulation ended: its last traces reach Jaeger traceSettleMs() later. */
   simulated?: number
@@ -139,6 +160,9 @@ function seconds(name: string, text: string | undefined): number | undefined {
 function readOptions(): Options {
   const { values } = parseArgs({
     options: {
+      scale: { type: 'boolean', default: false },
+      'kill-gateway': { type: 'string' },
+      'kill-store': { type: 'boolean', default: false },
       'kill-collector': { type: 'string' },
       'restart-prometheus': { type: 'string' },
       'restart-api': { type: 'string' },
@@ -164,7 +188,16 @@ function readOptions(): Options {
         .map((n) => `--${n}`)
         .join(' or ')}`,
     )
+  const scaleFaults = (['kill-gateway', 'kill-store'] as const).filter((name) => values[name])
+  if (scaleFaults.length > 0 && !values.scale)
+    throw new E2eError(`--${scaleFaults[0]} needs --scale (there is no gateway or store node otherwise)`)
+  if (scaleFaults.length > 1) throw new E2eError('--kill-gateway and --kill-store go alone')
+  if (values.scale && given.length > 0)
+    throw new E2eError(`--${given[0]} is a fault of the single-Collector stack: not with --scale`)
   return {
+    scale: values.scale,
+    killGateway: seconds('kill-gateway', values['kill-gateway']),
+    killStore: values['kill-store'],
     killCollector: seconds('kill-collector', values['kill-collector']),
     restartPrometheus: seconds('restart-prometheus', values['restart-prometheus']),
     restartApi: seconds('restart-api', values['restart-api']),
@@ -202,35 +235,46 @@ const SPAN_EXPORT_DELAY_MS = 5000
 const traceSettleMs = () =>
   SPAN_EXPORT_DELAY_MS + processorDurationMs('tail_sampling', 'decision_wait') + batchTimeoutMs() + 2000
 
-/** Kills a component mid-simulation and brings it back, failing if the simulation was already over. */
+/**
+ * Kills a component mid-simulation and brings it back `downSeconds` later (never, when undefined),
+ * failing if the simulation was already over.
+ */
 async function outage(
-  component: 'collector' | 'prometheus',
-  downSeconds: number,
+  component: string,
+  downSeconds: number | undefined,
   afterSeconds: number,
   simulationDone: () => boolean,
+  stack: StackOptions,
 ) {
   await sleep(afterSeconds * 1000)
   if (simulationDone())
     throw new E2eError(`the simulation ended before --kill-after ${afterSeconds}s: nothing to interrupt`)
   // An outage test that kills nothing would prove nothing.
   if (!(await kill(component))) throw new E2eError(`the ${component} was not running when the outage was due`)
-  log(`${component} killed (SIGKILL) ${afterSeconds}s into the simulation; down for ${downSeconds}s`)
+  const forHowLong = downSeconds === undefined ? 'not restarted' : `down for ${downSeconds}s`
+  log(`${component} killed (SIGKILL) ${afterSeconds}s into the simulation; ${forHowLong}`)
+  if (downSeconds === undefined) return
   await sleep(downSeconds * 1000)
-  await startComponent(find(component, STACK), { log })
+  await startComponent(find(component, stack), { log })
   log(
     `${component} restarted${simulationDone() ? ' (the simulation had already finished)' : ' while the simulation runs'}`,
   )
 }
 
 /** Restarts API replica 2 mid-simulation: a graceful stop (it flushes), a pause, a fresh process. */
-async function apiRestart(downSeconds: number, afterSeconds: number, simulationDone: () => boolean) {
+async function apiRestart(
+  downSeconds: number,
+  afterSeconds: number,
+  simulationDone: () => boolean,
+  stack: StackOptions,
+) {
   await sleep(afterSeconds * 1000)
   if (simulationDone())
     throw new E2eError(`the simulation ended before --kill-after ${afterSeconds}s: nothing to interrupt`)
   await stopComponent('api-2', { log })
   log(`api-2 stopped (SIGTERM) ${afterSeconds}s into the simulation; down for ${downSeconds}s`)
   await sleep(downSeconds * 1000)
-  await startComponent(find('api-2', STACK), { log })
+  await startComponent(find('api-2', stack), { log })
   log(
     `api-2 restarted${simulationDone() ? ' (the simulation had already finished)' : ' while the simulation runs'}`,
   )
@@ -248,17 +292,22 @@ async function simulate(run: Run): Promise<void> {
   log(`simulating: ${args.join(' ')}`)
   const sim = runCli(SIMULATE, args, '  ')
   let finished = false
-  const { killCollector, restartPrometheus, restartApi, killApi, killAfter } = options
+  const { killCollector, restartPrometheus, restartApi, killApi, killGateway, killStore, killAfter } = options
   const done = () => finished
+  const stack = stackOf(options)
   const outages = Promise.all([
-    killCollector === undefined ? undefined : outage('collector', killCollector, killAfter, done),
-    restartPrometheus === undefined ? undefined : outage('prometheus', restartPrometheus, killAfter, done),
+    killCollector === undefined ? undefined : outage('collector', killCollector, killAfter, done, stack),
+    restartPrometheus === undefined
+      ? undefined
+      : outage('prometheus', restartPrometheus, killAfter, done, stack),
     killApi === undefined
       ? undefined
-      : apiOutage(PROMETHEUS_URL, killApi, killAfter, done, log).then((killed) => {
+      : apiOutage(run.queryUrl, killApi, killAfter, done, log).then((killed) => {
           run.outage = killed
         }),
-    restartApi === undefined ? undefined : apiRestart(restartApi, killAfter, done),
+    restartApi === undefined ? undefined : apiRestart(restartApi, killAfter, done, stack),
+    killGateway === undefined ? undefined : outage(KILLED_GATEWAY, killGateway, killAfter, done, stack),
+    killStore ? outage(KILLED_STORE, undefined, killAfter, done, stack) : undefined,
   ])
   // Awaited below, after the simulation; until then a failure must not count as unhandled.
   outages.catch(() => undefined)
@@ -278,8 +327,11 @@ async function simulate(run: Run): Promise<void> {
   }
 }
 
-function assertAllRunning(): void {
-  const stopped = status().filter((c) => c.pid === undefined)
+/** Every component of the run's stack still runs, but the store node --kill-store killed for good. */
+function assertAllRunning({ options }: Run): void {
+  const stopped = status(stackOf(options)).filter(
+    (c) => c.pid === undefined && !(options.killStore && c.name === KILLED_STORE),
+  )
   if (stopped.length === 0) return
   const logs = stopped.map((c) => `--- ${c.name} (last log lines)\n${lastLogLines(c.name)}`).join('\n')
   throw new E2eError(`not running any more: ${stopped.map((c) => c.name).join(', ')}\n${logs}`)
@@ -312,16 +364,16 @@ async function compare(
  * adds both lives up.
  */
 async function check(run: Run, ledger: Ledger, exportIntervalMs: number): Promise<CheckResult> {
-  const wait = exportIntervalMs + batchTimeoutMs() + 2000
+  // Scaled out, a point waits for a batch in the agent and again in the gateway.
+  const batches = run.options.scale ? 2 : 1
+  const wait = exportIntervalMs + batches * batchTimeoutMs() + 2000
   const { outage } = run
   const windowed = run.options.restartApi !== undefined
   for (let attempt = 1; ; attempt++) {
     await sleep(wait)
-    assertAllRunning()
+    assertAllRunning(run)
     const window = windowed ? { seconds: Math.ceil((Date.now() - run.started) / 1000) + 60 } : undefined
-    const prometheus = outage
-      ? acrossTheKill(PROMETHEUS_URL, outage)
-      : prometheusSource(PROMETHEUS_URL, window)
+    const prometheus = outage ? acrossTheKill(run.queryUrl, outage) : prometheusSource(run.queryUrl, window)
     log(`checking the ledger against ${prometheus.description} (attempt ${attempt} of ${CHECK_ATTEMPTS})`)
     // A SIGKILLed replica loses the active-user marks it had not written to Redis yet (up to one
     // refresh period, 2 s): counts that the kill check accounts for, distinct users it cannot.
@@ -359,17 +411,33 @@ async function diagnoseAtSource(ledger: Ledger): Promise<void> {
   }
 }
 
+/**
+ * The report's and the console's windowed path through the query layer: a window covering the whole
+ * run must count every ledger total exactly. Thanos query has no `anchored`, so the insights
+ * source computes these increases from raw samples (packages/insights/src/window-increase.ts).
+ */
+async function windowedCheck(run: Run, ledger: Ledger): Promise<void> {
+  const seconds = Math.ceil((Date.now() - run.started) / 1000) + 60
+  const source = prometheusSource(run.queryUrl, { seconds })
+  log(`checking the ledger against ${source.description} (the report's and console's windowed queries)`)
+  const result = await compare(ledger, source, '  window: ', true)
+  if (!checkPassed(result))
+    throw new E2eError(`windowed check: ${result.mismatches.length} mismatches of ${result.checked} series`)
+}
+
 /** Every catalog query (the dashboards' and recording rules' PromQL) must run and find data. */
-async function catalogQueries(): Promise<void> {
+async function catalogQueries(run: Run): Promise<void> {
   const empty: string[] = []
   for (const query of Object.values(CATALOG)) {
-    const samples = await instantQuery(PROMETHEUS_URL, query.promql)
+    const samples = await instantQuery(run.queryUrl, query.promql)
     if (samples.length === 0) empty.push(query.name)
   }
   const total = Object.keys(CATALOG).length
   if (empty.length > 0) throw new E2eError(`catalog queries with no data: ${empty.join(', ')}`)
-  log(`catalog queries: ${total} of ${total} return data in Prometheus`)
+  log(`catalog queries: ${total} of ${total} return data in ${storeName(run)}`)
 }
+
+const storeName = ({ options }: Run) => (options.scale ? 'the Thanos query layer' : 'Prometheus')
 
 async function e2e(run: Run): Promise<void> {
   mkdirSync(join(STATE, 'e2e'), { recursive: true })
@@ -380,16 +448,18 @@ async function e2e(run: Run): Promise<void> {
       `a stack is already running (${running.map((c) => c.name).join(', ')}): npm run stack:down first`,
     )
   }
-  log('starting the stack (fresh Prometheus data, demo seeding off)')
+  const stack = stackOf(run.options)
+  log(
+    `starting the ${stack.scale ? 'scaled-out stack (fresh Thanos data' : 'stack (fresh Prometheus data'}, demo seeding off)`,
+  )
   run.ours = true
   run.started = Date.now()
-  await up({ ...STACK, log })
+  await up({ ...stack, log })
 
-  const probe = await probePipeline({ collectorUrl: COLLECTOR_OTLP_URL, prometheusUrl: PROMETHEUS_URL })
+  const probe = await probePipeline({ collectorUrl: pipelineOtlpUrl(stack), prometheusUrl: run.queryUrl })
   if (!probePassed(probe)) throw new E2eError(`pipeline probe failed: ${JSON.stringify(probe)}`)
-  log(
-    `pipeline probe: ${probe.got} = ${probe.expected} through Collector -> Prometheus, user.id/e-mail scrubbed`,
-  )
+  const path = stack.scale ? 'agent -> gateway -> Thanos receive -> Thanos query' : 'Collector -> Prometheus'
+  log(`pipeline probe: ${probe.got} = ${probe.expected} through ${path}, user.id/e-mail scrubbed`)
 
   await simulate(run)
   run.simulated = Date.now()
@@ -397,7 +467,8 @@ async function e2e(run: Run): Promise<void> {
   run.outcome = await check(run, ledger, DEFAULT_EXPORT_INTERVAL_MS)
   // The replicas' own pages lost the restarted replica's first life: no diagnosis from them then.
   if (!checkPassed(run.outcome) && run.options.restartApi === undefined) await diagnoseAtSource(ledger)
-  await catalogQueries()
+  if (run.options.scale) await windowedCheck(run, ledger)
+  await catalogQueries(run)
   await traces(run)
 }
 
@@ -417,6 +488,13 @@ async function traces(run: Run): Promise<void> {
     log('trace checks: not in a --kill-collector run (a Collector outage loses traces; RELIABILITY.md)')
     return
   }
+  if (run.options.killGateway !== undefined) {
+    // The same for a gateway: the spans it held for tail sampling died with it (RELIABILITY.md).
+    log(
+      'trace checks: not in a --kill-gateway run (a gateway SIGKILL loses the traces it held; RELIABILITY.md)',
+    )
+    return
+  }
   const settle = (run.simulated ?? 0) + traceSettleMs() - Date.now()
   if (settle > 0) {
     log(`waiting ${Math.ceil(settle / 1000)}s for the last traces to pass the tail sampler`)
@@ -424,7 +502,7 @@ async function traces(run: Run): Promise<void> {
   }
   const sinceMs = Date.now() - run.started + 60_000
   const killed = run.outage && { instance: KILLED.instance, killedAt: run.outage.killedAt }
-  run.exemplars = await checkExemplarTraces(PROMETHEUS_URL, JAEGER_URL, sinceMs, killed)
+  run.exemplars = await checkExemplarTraces(run.queryUrl, JAEGER_URL, sinceMs, killed)
   for (const problem of run.exemplars.problems) log(`  ${problem}`)
   if (run.exemplars.lost.length > 0) {
     log(
@@ -435,7 +513,7 @@ async function traces(run: Run): Promise<void> {
   const spike = await plantedSpike(run.options.scenario)
   if (spike === undefined) log('the scenario plants no latency spike: nothing to find again')
   else {
-    const found = await checkLatencySpike(spike, PROMETHEUS_URL, JAEGER_URL, sinceMs)
+    const found = await checkLatencySpike(spike, run.queryUrl, JAEGER_URL, sinceMs)
     const slowest = found.slowest
     log(
       `planted latency spike: ${spike.feature} on ${spike.plan} (${spike.factor}x work); the report's slowest p95: ` +
@@ -472,6 +550,7 @@ async function main(): Promise<boolean> {
       ledgerFile: join(STATE, 'e2e', `ledger-${options.seed}.json`),
       ours: false,
       started: Date.now(),
+      queryUrl: metricsQueryUrl(stackOf(options)),
       outcome: { checked: 0, mismatches: [] },
     }
     await e2e(run)

@@ -30,6 +30,11 @@ const steps: Step[] = [
   npm('e2e', '--', '--kill-api', '20'),
   npm('e2e', '--', '--restart-prometheus', '10'),
   npm('e2e', '--', '--restart-api', '5'),
+  // The scaled-out topology (agents, gateways, Thanos): plain, a gateway SIGKILLed and restarted,
+  // a store node SIGKILLed for good. About 2 to 3 minutes each here (RELIABILITY.md).
+  npm('e2e', '--', '--scale'),
+  npm('e2e', '--', '--scale', '--kill-gateway', '20'),
+  npm('e2e', '--', '--scale', '--kill-store'),
 ]
 
 const only = process.argv.slice(2)

@@ -73,7 +73,7 @@ function grouping(by: readonly string[]): string {
   return by.length === 0 ? '' : ` by (${by.map(promLabel).join(', ')}) `
 }
 
-function selectorToPromQL(selector: Selector): string {
+export function selectorToPromQL(selector: Selector): string {
   const matchers = Object.entries(selector.match ?? {}).map(
     ([key, value]) => `${promLabel(key)}=${JSON.stringify(value)}`,
   )

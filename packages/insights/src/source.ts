@@ -9,6 +9,7 @@ import { type ExemplarQuery, latencyExemplars, type SlowCall } from './exemplars
 import { parseExposition } from './exposition.ts'
 import { type Expr, toPromQL } from './expr.ts'
 import { describeWindow, type Window } from './window.ts'
+import { type RangeSeries, windowSamples } from './window-increase.ts'
 
 export interface Source {
   readonly description: string
@@ -43,15 +44,32 @@ export async function metricsEndpointSource(url: string | readonly string[]): Pr
  * window's end; without one, as totals since each series started.
  */
 export function prometheusSource(baseUrl: string, window?: Window): Source {
+  // Set once the store refuses `anchored` (Thanos query): windows are then computed here.
+  let windowsHere = false
+  const windowed = async (expr: Expr, { seconds, end }: Window): Promise<Series[]> => {
+    const atMs = end === undefined ? undefined : end * 1000
+    if (!windowsHere) {
+      try {
+        return await instantQuery(baseUrl, toPromQL(expr, seconds), atMs)
+      } catch (error) {
+        if (!(error instanceof SourceError && ANCHORED_REFUSED.test(error.message))) throw error
+        windowsHere = true
+      }
+    }
+    const endMs = atMs ?? Date.now()
+    const samples = await windowSamples(
+      expr,
+      seconds,
+      endMs / 1000,
+      (promql) => rangeSelectorQuery(baseUrl, promql, endMs),
+      (promql) => instantQuery(baseUrl, promql, endMs),
+    )
+    return evaluate(expr, samples)
+  }
   return {
     description: `Prometheus at ${baseUrl}, ${describeWindow(window)}`,
     window,
-    query: (expr) =>
-      instantQuery(
-        baseUrl,
-        toPromQL(expr, window?.seconds),
-        window?.end === undefined ? undefined : window.end * 1000,
-      ),
+    query: (expr) => (window === undefined ? instantQuery(baseUrl, toPromQL(expr)) : windowed(expr, window)),
     // The slowest calls of the same window (Prometheus's exemplar storage), unless a query says otherwise.
     latencyExemplars: (query) =>
       latencyExemplars(baseUrl, PROMETHEUS_NAMES.latency, { ...exemplarWindow(window), ...query }),
@@ -68,10 +86,36 @@ function exemplarWindow(window: Window | undefined): ExemplarQuery {
 }
 
 /**
+ * What a store without Prometheus's promql-extended-range-selectors answers to `anchored`
+ * (Prometheus: "anchored modifier is experimental and not enabled"; Thanos query v0.42 says the same).
+ */
+const ANCHORED_REFUSED = /anchored modifier/
+
+/**
  * One instant PromQL query against Prometheus's HTTP API; the answer must be a vector. `atMs`
  * evaluates it at that moment instead of now.
  */
 export async function instantQuery(baseUrl: string, promql: string, atMs?: number): Promise<Series[]> {
+  return parseVector(promql, await postQuery(baseUrl, promql, atMs))
+}
+
+/** A range selector (`metric{...}[300s]`) as an instant query at `atMs`: every raw sample in it. */
+async function rangeSelectorQuery(baseUrl: string, promql: string, atMs: number): Promise<RangeSeries[]> {
+  const body = await postQuery(baseUrl, promql, atMs)
+  if (body.status !== 'success') throw new SourceError(`${promql}: ${body.error ?? 'query failed'}`)
+  const { resultType, result = [] } = body.data ?? {}
+  if (resultType !== 'matrix') throw new SourceError(`${promql}: expected a matrix, got ${resultType}`)
+  return result.map(({ metric, values = [] }) => {
+    const { __name__: _, ...labels } = metric
+    return { labels, points: values.map(([time, value]) => [time, Number(value)] as const) }
+  })
+}
+
+async function postQuery(
+  baseUrl: string,
+  promql: string,
+  atMs: number | undefined,
+): Promise<PrometheusResponse> {
   const endpoint = new URL('api/v1/query', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`)
   const response = await fetchOrThrow(endpoint, {
     method: 'POST',
@@ -83,13 +127,16 @@ export async function instantQuery(baseUrl: string, promql: string, atMs?: numbe
   }).catch((error: unknown) => {
     throw new SourceError(`${promql}: ${(error as Error).message}`)
   })
-  return parseVector(promql, (await response.json()) as PrometheusResponse)
+  return (await response.json()) as PrometheusResponse
 }
 
 interface PrometheusResponse {
   status?: string
   error?: string
-  data?: { resultType?: string; result?: { metric: Record<string, string>; value: [number, string] }[] }
+  data?: {
+    resultType?: string
+    result?: { metric: Record<string, string>; value?: [number, string]; values?: [number, string][] }[]
+  }
 }
 
 function parseVector(promql: string, body: PrometheusResponse): Series[] {
@@ -98,7 +145,7 @@ function parseVector(promql: string, body: PrometheusResponse): Series[] {
   if (resultType !== 'vector') throw new SourceError(`${promql}: expected a vector, got ${resultType}`)
   return result.map(({ metric, value }) => {
     const { __name__: _, ...labels } = metric
-    return { labels, value: Number(value[1]) }
+    return { labels, value: Number(value?.[1]) }
   })
 }
 

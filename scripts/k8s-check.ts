@@ -4,7 +4,8 @@
  *   - kustomize renders the tree and kubeconform checks every object strictly against the
  *     schemas of the pinned Kubernetes release (scripts/lib/k8s-manifests.ts says what that covers);
  *   - every image is pinned, and the images docker-compose.yml also runs have the same tags;
- *   - Jaeger validates its config file with the same release the local stack runs.
+ *   - the Collector configs validate with the components (and version) of the image that runs them
+ *     (deploy/k8s/collector-check), and Jaeger's with the release the local stack runs.
  * The last line is `k8s-check: N passed, M failed`.
  * Usage: node scripts/k8s-check.ts [--no-provision] [DIR]   (DIR defaults to deploy/k8s)
  */
@@ -12,7 +13,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { conform, imagesOf, render } from './lib/k8s-manifests.ts'
+import { conform, imagesOf, render, validateCollectorConfigs } from './lib/k8s-manifests.ts'
 import { BIN, PROVISION, ROOT } from './stack/paths.ts'
 
 const args = process.argv.slice(2)
@@ -61,6 +62,14 @@ const checks: [string, () => string][] = [
     },
   ],
   ['images', checkImages],
+  [
+    'collector configs',
+    () => {
+      const result = validateCollectorConfigs(dir)
+      if (!result.ok) throw new Error(result.output)
+      return result.output.replace(/\n/g, '; ')
+    },
+  ],
   ['jaeger config', checkJaegerConfig],
 ]
 

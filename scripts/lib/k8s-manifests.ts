@@ -6,7 +6,7 @@
  * type, a missing required field and a kind with no schema (a CRD would need its own schema).
  */
 import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseAllDocuments } from 'yaml'
 import { BIN, ROOT, STATE } from '../stack/paths.ts'
@@ -62,6 +62,20 @@ export function validateTree(dir: string): ToolResult {
   const rendered = render(dir)
   if (!rendered.ok) return { ok: false, output: `kustomize build ${dir} failed:\n${rendered.output}` }
   return conform(rendered.stdout)
+}
+
+/** The Collector configs of a tree (base/collector/*.yaml), each checked by `validate`. */
+export function validateCollectorConfigs(dir: string): ToolResult {
+  const configDir = join(dir, 'base/collector')
+  const outputs: string[] = []
+  let ok = true
+  for (const name of readdirSync(configDir).filter((file) => file.endsWith('.yaml'))) {
+    const result = runTool(join(BIN, 'otelcol-k8s-check'), ['validate', '--config', join(configDir, name)])
+    ok &&= result.ok
+    outputs.push(result.ok ? `${name}: valid` : `${name}: ${result.output}`)
+  }
+  if (outputs.length === 0) return { ok: false, output: `no Collector configs in ${configDir}` }
+  return { ok, output: outputs.join('\n') }
 }
 
 interface Container {

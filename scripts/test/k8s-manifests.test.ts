@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { validateTree } from '../lib/k8s-manifests.ts'
+import { validateCollectorConfigs, validateTree } from '../lib/k8s-manifests.ts'
 import { ROOT } from '../stack/paths.ts'
 
 const scratch = mkdtempSync(join(tmpdir(), 'k8s-manifests-'))
@@ -73,3 +73,15 @@ for (const [name, file, edit, expected] of broken) {
     assert.match(result.output.replace(/\n/g, ' '), expected)
   })
 }
+
+test('the Collector configs validate, and a misspelt routing key does not', () => {
+  const good = validateCollectorConfigs(join(ROOT, 'deploy/k8s'))
+  assert.ok(good.ok, good.output)
+  assert.match(good.output, /agent\.yaml: valid\ngateway\.yaml: valid/)
+  const dir = brokenCopy('routing-key', 'base/collector/agent.yaml', (text) =>
+    text.replace('routing_key: resource', 'routing_key: resources'),
+  )
+  const broken = validateCollectorConfigs(dir)
+  assert.equal(broken.ok, false, broken.output)
+  assert.match(broken.output, /agent\.yaml: .*resources/s)
+})

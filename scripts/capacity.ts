@@ -5,10 +5,10 @@
  *   1. series per API replica: the real API (embedded database) plays the simulator's default
  *      scenario; its /metrics page is counted (series with and without a tenant), and its last
  *      OTLP export (the exact protobuf bytes) is captured;
- *   2. points per second one Collector takes on one core: our Collector with the stack's own
- *      pipeline (otel-collector/config.yaml: OTLP in, memory_limiter, PII scrub, batch,
- *      otlp_http out) pinned to core 0 with GOMAXPROCS=1, writing to a real Prometheus; the
- *      captured export is replayed as --replicas distinct API replicas (each its own
+ *   2. points per second one Collector takes on one core, for each of --pipelines (PIPELINES
+ *      below: the local stack's Collector, and the manifests' gateway pipeline), pinned to core 0
+ *      with GOMAXPROCS=1, writing to a real Prometheus (a fresh one each); the captured export is
+ *      replayed as --replicas distinct API replicas (each its own
  *      service.instance.id) for --seconds, from core 1. Reported: points exported per second, the
  *      Collector's CPU time over the run, and so points per CPU-second (what a dedicated core
  *      takes: on this shared machine the Collector rarely gets a whole core);
@@ -17,6 +17,7 @@
  *      the same Prometheus TSDB code).
  * Every loop is bounded in time and count. The last lines are the figures, one per line.
  * Usage: node scripts/capacity.ts [--replicas 40] [--seconds 60] [--simulate-seconds 300] [--concurrency 8]
+ *                                 [--pipelines stack,k8s-gateway]
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '60' },
     'simulate-seconds': { type: 'string', default: '300' },
     concurrency: { type: 'string', default: '8' },
+    pipelines: { type: 'string', default: 'stack,k8s-gateway' },
     pinned: { type: 'boolean', default: false },
   },
 })
@@ -43,6 +45,7 @@ const REPLICAS = Number(values.replicas)
 const SECONDS = Number(values.seconds)
 const SIMULATE_SECONDS = Number(values['simulate-seconds'])
 const CONCURRENCY = Number(values.concurrency)
+const PIPELINE_NAMES = values.pipelines.split(',')
 for (const [name, value] of Object.entries({ REPLICAS, SECONDS, SIMULATE_SECONDS, CONCURRENCY })) {
   if (!Number.isInteger(value) || value <= 0 || value > 100_000)
     throw new Error(`--${name.toLowerCase()}: expected a positive integer`)
@@ -70,7 +73,7 @@ const replicaId = (i: number) => `capacity-replica-${String(i).padStart(5, '0')}
 const scratch = mkdtempSync(join(tmpdir(), 'capacity-'))
 const children: ChildProcess[] = []
 
-for (const tool of ['otelcol-fa', 'prometheus']) {
+for (const tool of ['otelcol-fa', 'otelcol-k8s-check', 'prometheus']) {
   if (!existsSync(join(BIN, tool))) throw new Error(`${join(BIN, tool)} is missing: run scripts/provision`)
 }
 
@@ -102,12 +105,15 @@ function start(name: string, args: string[], env: Record<string, string> = {}): 
     if (tail.length > 20) tail.shift()
   })
   child.once('exit', (code, signal) => {
-    if (!stopping) console.error(`capacity: ${name} exited (${code ?? signal}):\n${tail.join('')}`)
+    if (!stopping && !retired.has(child))
+      console.error(`capacity: ${name} exited (${code ?? signal}):\n${tail.join('')}`)
   })
   children.push(child)
   return child
 }
 let stopping = false
+/** Children stopped on purpose before the end. */
+const retired = new WeakSet<ChildProcess>()
 
 async function waitFor(url: string, what: string): Promise<void> {
   const deadline = Date.now() + 60_000
@@ -190,10 +196,57 @@ async function seriesPerReplica() {
   }
 }
 
-async function replay(template: ExportTemplate) {
+interface Pipeline {
+  /** What runs: the Collector build and the config it is given. */
+  binary: string
+  config: string
+  /** The ports overlay and the Prometheus flags this pipeline needs. */
+  overlay(ports: {
+    otlp: number
+    grpc: number
+    health: number
+    telemetry: number
+    unused: number
+    prom: number
+  }): string[]
+  env(promUrl: string, unused: number): Record<string, string>
+  prometheusFlags: string[]
+}
+
+/**
+ * stack: the local stack's Collector and pipeline, OTLP into Prometheus's OTLP receiver.
+ * k8s-gateway: the manifests' gateway pipeline (deploy/k8s/base/collector/gateway.yaml: PII scrub,
+ * batch, prometheus_remote_write) in a Collector with the same components as the contrib image
+ * (otelcol-k8s-check), remote-writing to Prometheus's remote-write receiver as it would to Thanos
+ * receive. An OTLP/HTTP receiver is added so the replay can post the API's export as it was sent.
+ */
+const PIPELINES: Record<string, Pipeline> = {
+  stack: {
+    binary: 'otelcol-fa',
+    config: 'otel-collector/config.yaml',
+    overlay: (p) => [`receivers: {otlp: {protocols: {http: {endpoint: "127.0.0.1:${p.otlp}"}}}}`],
+    env: (promUrl, unused) => ({
+      PROMETHEUS_OTLP_URL: `${promUrl}/api/v1/otlp`,
+      JAEGER_OTLP_URL: `http://127.0.0.1:${unused}`,
+    }),
+    prometheusFlags: [],
+  },
+  'k8s-gateway': {
+    binary: 'otelcol-k8s-check',
+    config: 'deploy/k8s/base/collector/gateway.yaml',
+    overlay: (p) => [
+      `receivers: {otlp: {protocols: {http: {endpoint: "127.0.0.1:${p.otlp}"}, grpc: {endpoint: "127.0.0.1:${p.grpc}"}}}}`,
+      `exporters: {prometheus_remote_write/thanos: {endpoint: "http://127.0.0.1:${p.prom}/api/v1/write"}, otlp_grpc/jaeger: {endpoint: "127.0.0.1:${p.unused}"}}`,
+    ],
+    env: () => ({}),
+    prometheusFlags: ['--web.enable-remote-write-receiver'],
+  },
+}
+
+async function replay(template: ExportTemplate, pipeline: Pipeline) {
   const promPort = await freePort()
   const promUrl = `http://127.0.0.1:${promPort}`
-  const promData = join(scratch, 'prometheus-data')
+  const promData = mkdtempSync(join(scratch, 'prometheus-data-'))
   const prometheus = start('prometheus', [
     '-c',
     '1',
@@ -202,18 +255,24 @@ async function replay(template: ExportTemplate) {
     `--storage.tsdb.path=${promData}`,
     `--web.listen-address=127.0.0.1:${promPort}`,
     ...PROMETHEUS_FEATURE_FLAGS,
+    ...pipeline.prometheusFlags,
   ])
-  const [otlpPort, healthPort, telemetryPort, unusedJaegerPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ]
-  const overlay = join(scratch, 'ports.yaml')
+  const ports = {
+    otlp: await freePort(),
+    grpc: await freePort(),
+    health: await freePort(),
+    telemetry: await freePort(),
+    unused: await freePort(),
+    prom: promPort,
+  }
+  const otlpPort = ports.otlp
+  const healthPort = ports.health
+  const telemetryPort = ports.telemetry
+  const overlay = join(promData, 'ports.yaml')
   writeFileSync(
     overlay,
     [
-      `receivers: {otlp: {protocols: {http: {endpoint: "127.0.0.1:${otlpPort}"}}}}`,
+      ...pipeline.overlay(ports),
       `extensions: {health_check: {endpoint: "127.0.0.1:${healthPort}"}}`,
       `service: {telemetry: {metrics: {readers: [{pull: {exporter: {prometheus: {host: "127.0.0.1", port: ${telemetryPort}}}}}]}}}`,
       '',
@@ -221,20 +280,8 @@ async function replay(template: ExportTemplate) {
   )
   const collector = start(
     'collector',
-    [
-      '-c',
-      '0',
-      join(BIN, 'otelcol-fa'),
-      '--config',
-      join(ROOT, 'otel-collector/config.yaml'),
-      '--config',
-      overlay,
-    ],
-    {
-      GOMAXPROCS: '1',
-      PROMETHEUS_OTLP_URL: `${promUrl}/api/v1/otlp`,
-      JAEGER_OTLP_URL: `http://127.0.0.1:${unusedJaegerPort}`,
-    },
+    ['-c', '0', join(BIN, pipeline.binary), '--config', join(ROOT, pipeline.config), '--config', overlay],
+    { GOMAXPROCS: '1', ...pipeline.env(promUrl, ports.unused) },
   )
   await waitFor(`${promUrl}/-/ready`, 'Prometheus')
   await waitFor(`http://127.0.0.1:${healthPort}/`, 'the Collector')
@@ -281,10 +328,11 @@ async function replay(template: ExportTemplate) {
   clearInterval(progress)
   const loadSeconds = (Date.now() - started) / 1000
 
-  // Let the Collector's queue drain into Prometheus (bounded): the CPU it spends on that counts.
+  // Let the Collector's queue drain into Prometheus (bounded: 4 minutes): the CPU it spends on that
+  // counts, and points per CPU-second are only fair once everything accepted was exported.
   const accepted = () => page(telemetry).then((p) => sum(p, 'otelcol_receiver_accepted_metric_points'))
   const sent = () => page(telemetry).then((p) => sum(p, 'otelcol_exporter_sent_metric_points'))
-  const drainDeadline = Date.now() + 60_000
+  const drainDeadline = Date.now() + 240_000
   while (
     Date.now() < drainDeadline &&
     (await sent()) - sum(before.collector, 'otelcol_exporter_sent_metric_points') <
@@ -293,6 +341,13 @@ async function replay(template: ExportTemplate) {
     await sleep(500)
   }
   const wallSeconds = (Date.now() - started) / 1000
+  const drained =
+    (await sent()) - sum(before.collector, 'otelcol_exporter_sent_metric_points') >=
+    (await accepted()) - sum(before.collector, 'otelcol_receiver_accepted_metric_points')
+  if (!drained)
+    say(
+      'WARNING: the Collector had not exported everything it accepted after 4 minutes: points per CPU-second are a lower bound',
+    )
   const after = {
     collector: await page(telemetry),
     cpu: cpuSeconds(pid),
@@ -328,10 +383,20 @@ async function replay(template: ExportTemplate) {
     heap: sum(promAfter, 'go_memstats_heap_inuse_bytes') - sum(before.prom, 'go_memstats_heap_inuse_bytes'),
     wal: dirBytes(promData) - before.promWal,
   }
+  for (const child of [collector, prometheus]) {
+    retired.add(child)
+    const gone = once(child, 'exit')
+    child.kill('SIGTERM')
+    await gone
+  }
   return { gateway, store }
 }
 
 try {
+  for (const name of PIPELINE_NAMES) {
+    if (!(name in PIPELINES))
+      throw new Error(`--pipelines: unknown "${name}" (${Object.keys(PIPELINES).join(', ')})`)
+  }
   say(
     `1/3 series per API replica: the real API plays the default scenario (seed 42, budget ${SIMULATE_SECONDS}s)`,
   )
@@ -345,46 +410,58 @@ try {
     `its OTLP export: ${series.captured.body.length} bytes of protobuf, ${template.timeOffsets.length} points stamped with the collection time`,
   )
 
-  say('2/3 and 3/3: one Collector (core 0, GOMAXPROCS=1) -> Prometheus, the export replayed from core 1')
-  const { gateway, store } = await replay(template)
-  const pointsPerExport = gateway.accepted / Math.max(1, gateway.posts - gateway.failures)
-  const seriesPerReplicaStored = (store.series - store.seriesBefore) / REPLICAS
-
   console.log('\ncapacity: figures')
   console.log(
     `series per API replica (API /metrics, product_*): ${series.series} (${series.withTenant} with tenant_id over ${series.tenants} tenants, ${series.series - series.withTenant} without)`,
   )
-  console.log(`OTLP points per export of one replica: ${pointsPerExport.toFixed(0)}`)
-  console.log(`store series per replica (Prometheus head): ${seriesPerReplicaStored.toFixed(0)}`)
-  console.log(
-    `collector: ${gateway.posts} exports posted in ${gateway.loadSeconds.toFixed(1)}s (${gateway.failures} failed); points accepted ${gateway.accepted}, refused ${gateway.refused}, exported ${gateway.sent}, export failed ${gateway.sendFailed}`,
-  )
-  console.log(
-    `collector: ${(gateway.sent / gateway.wallSeconds).toFixed(0)} points/s exported over ${gateway.wallSeconds.toFixed(1)}s wall, using ${gateway.cpu.toFixed(2)} CPU-s (${((100 * gateway.cpu) / gateway.wallSeconds).toFixed(0)}% of one core)`,
-  )
-  console.log(`collector: ${(gateway.sent / gateway.cpu).toFixed(0)} points per CPU-second`)
-  console.log(
-    `prometheus: ${store.series} head series (${store.seriesBefore} before), ${store.samples} samples appended, ${gateway.promCpu.toFixed(2)} CPU-s`,
-  )
-  console.log(
-    `prometheus: +${store.rss} bytes resident, +${store.heap} bytes Go heap in use, +${store.wal} bytes WAL`,
-  )
-  const added = store.series - store.seriesBefore
-  console.log(
-    `prometheus: ${(store.rss / added).toFixed(0)} resident bytes per series, ${(store.heap / added).toFixed(0)} heap bytes per series, ${(store.wal / added).toFixed(0)} WAL bytes per series`,
-  )
+  const measured: Record<string, Awaited<ReturnType<typeof replay>>> = {}
+  for (const name of PIPELINE_NAMES) {
+    say(
+      `2/3 and 3/3, ${name}: one Collector (core 0, GOMAXPROCS=1) -> Prometheus, the export replayed from core 1`,
+    )
+    const result = await replay(template, PIPELINES[name] as Pipeline)
+    measured[name] = result
+    const { gateway, store } = result
+    const added = store.series - store.seriesBefore
+    console.log(
+      `${name}: OTLP points per export of one replica: ${(gateway.accepted / Math.max(1, gateway.posts - gateway.failures)).toFixed(0)}`,
+    )
+    console.log(`${name}: store series per replica (Prometheus head): ${(added / REPLICAS).toFixed(0)}`)
+    console.log(
+      `${name}: collector: ${gateway.posts} exports posted in ${gateway.loadSeconds.toFixed(1)}s (${gateway.failures} failed); points accepted ${gateway.accepted}, refused ${gateway.refused}, exported ${gateway.sent}, export failed ${gateway.sendFailed}`,
+    )
+    console.log(
+      `${name}: collector: ${(gateway.sent / gateway.wallSeconds).toFixed(0)} points/s exported over ${gateway.wallSeconds.toFixed(1)}s wall, using ${gateway.cpu.toFixed(2)} CPU-s (${((100 * gateway.cpu) / gateway.wallSeconds).toFixed(0)}% of one core)`,
+    )
+    console.log(`${name}: collector: ${(gateway.sent / gateway.cpu).toFixed(0)} points per CPU-second`)
+    console.log(
+      `${name}: prometheus: ${store.series} head series (${store.seriesBefore} before), ${store.samples} samples appended, ${gateway.promCpu.toFixed(2)} CPU-s`,
+    )
+    console.log(
+      `${name}: prometheus: +${store.rss} bytes resident, +${store.heap} bytes Go heap in use, +${store.wal} bytes WAL`,
+    )
+    console.log(
+      `${name}: prometheus: ${(store.rss / added).toFixed(0)} resident bytes per series, ${(store.heap / added).toFixed(0)} heap bytes per series, ${(store.wal / added).toFixed(0)} WAL bytes per series`,
+    )
+  }
 
+  // The table sizes the manifests: their gateway pipeline when it was measured.
+  const sizedBy = PIPELINE_NAMES.includes('k8s-gateway') ? 'k8s-gateway' : (PIPELINE_NAMES[0] as string)
+  const { gateway, store } = measured[sizedBy] as Awaited<ReturnType<typeof replay>>
+  const added = store.series - store.seriesBefore
+  const pointsPerExport = gateway.accepted / Math.max(1, gateway.posts - gateway.failures)
+  const seriesPerReplicaStored = added / REPLICAS
   const perCore = gateway.sent / gateway.cpu
   const bytesPerSeries = store.rss / added
   const tenantShare = series.tenants > 0 ? series.withTenant / series.tenants : 0
   const atBudget = series.series - series.withTenant + tenantShare * (TENANT_BUDGET + 1)
   const storedPerApiSeries = seriesPerReplicaStored / series.series
   console.log(
-    `\ncapacity: sizing (export every ${EXPORT_INTERVAL_S}s; a gateway at most ${GATEWAY_UTILISATION * 100}% of the measured points per CPU-second; ` +
+    `\ncapacity: sizing from the ${sizedBy} figures (export every ${EXPORT_INTERVAL_S}s; a gateway at most ${GATEWAY_UTILISATION * 100}% of the measured points per CPU-second; ` +
       `a receive node holds ${HEAD_BUDGET_BYTES / 2 ** 30} GiB of head at the measured resident bytes per series; replication factor 2; at least 2 of each)`,
   )
   console.log(
-    'replicas | series mix            | series per replica | points/s | gateways | store series (x2) | receive nodes',
+    'replicas | series mix             | series per replica | points/s | gateways | store series (x2) | receive nodes',
   )
   const mixes: [string, number][] = [
     [`measured (${series.tenants} tenants)`, seriesPerReplicaStored],
@@ -398,7 +475,7 @@ try {
       const stored = n * perReplica * 2
       const nodes = Math.max(2, Math.ceil((stored * bytesPerSeries) / HEAD_BUDGET_BYTES))
       console.log(
-        `${String(n).padStart(8)} | ${mix.padEnd(21)} | ${perReplica.toFixed(0).padStart(18)} | ${pointsPerSecond.toFixed(0).padStart(8)} | ${String(gateways).padStart(8)} | ${stored.toFixed(0).padStart(16)} | ${String(nodes).padStart(13)}`,
+        `${String(n).padStart(8)} | ${mix.padEnd(22)} | ${perReplica.toFixed(0).padStart(18)} | ${pointsPerSecond.toFixed(0).padStart(8)} | ${String(gateways).padStart(8)} | ${stored.toFixed(0).padStart(16)} | ${String(nodes).padStart(13)}`,
       )
     }
   }

@@ -1,24 +1,37 @@
 /**
  * The local stack without Docker: PostgreSQL, Redis, Prometheus, Jaeger, our Collector and two API
- * replicas on 127.0.0.1, in the background, with logs and pids in .stack/.
+ * replicas on 127.0.0.1, in the background, with logs and pids in .stack/. With --scale, the
+ * scaled-out topology instead (stack/scale.ts): an agent Collector per replica, two gateway
+ * Collectors, and Thanos (two receive nodes, a router, a query) in place of Prometheus.
  *
- *   node scripts/stack.ts up [--keep-data] [--collector-debug] [--no-provision]
+ *   node scripts/stack.ts up [--scale] [--keep-data] [--collector-debug] [--no-provision]
  *   node scripts/stack.ts down
  *   node scripts/stack.ts start|stop|kill <component>
  *   node scripts/stack.ts status
- *   node scripts/stack.ts probe     a known counter through Collector -> Prometheus, PII scrubbed
+ *   node scripts/stack.ts probe     a known counter through the Collector(s) to the store, PII scrubbed
  */
 import { execFileSync } from 'node:child_process'
 import { parseArgs } from 'node:util'
-import { COLLECTOR_OTLP_URL, PROMETHEUS_URL } from './stack/components.ts'
-import { down, find, StackError, startComponent, status, stopComponent, up } from './stack/control.ts'
+import { metricsQueryUrl, pipelineOtlpUrl } from './stack/components.ts'
+import {
+  down,
+  find,
+  lastTopology,
+  StackError,
+  startComponent,
+  status,
+  stopComponent,
+  up,
+} from './stack/control.ts'
 import { PROVISION } from './stack/paths.ts'
 import { probePassed, probePipeline } from './stack/probe.ts'
 import { kill } from './stack/process.ts'
 
-const USAGE = `usage: node scripts/stack.ts up [--keep-data] [--collector-debug] [--no-provision]
+const USAGE = `usage: node scripts/stack.ts up [--scale] [--keep-data] [--collector-debug] [--no-provision]
        node scripts/stack.ts down | status | probe
-       node scripts/stack.ts start|stop|kill <component>   (postgres, redis, prometheus, jaeger, collector, api-1, api-2, console)`
+       node scripts/stack.ts start|stop|kill <component>   (postgres, redis, prometheus, jaeger, collector, api-1, api-2, console;
+                                                            with --scale: agent-1, agent-2, gateway-1, gateway-2,
+                                                            thanos-receive-1, thanos-receive-2, thanos-router, thanos-query)`
 
 function provision(): void {
   execFileSync(PROVISION, { stdio: 'inherit' })
@@ -32,13 +45,21 @@ async function main(argv: string[]): Promise<void> {
       'keep-data': { type: 'boolean', default: false },
       'collector-debug': { type: 'boolean', default: false },
       'no-provision': { type: 'boolean', default: false },
+      scale: { type: 'boolean', default: false },
     },
   })
   const [command, name] = positionals
+  // Every command but `up` refers to the topology `up` last started.
+  const topology = command === 'up' ? { scale: values.scale } : lastTopology()
   switch (command) {
     case 'up':
       if (!values['no-provision']) provision()
-      return up({ keepData: values['keep-data'], collectorDebug: values['collector-debug'], buildWeb: true })
+      return up({
+        keepData: values['keep-data'],
+        collectorDebug: values['collector-debug'],
+        buildWeb: true,
+        scale: values.scale,
+      })
     case 'down':
       return down()
     case 'status':
@@ -46,7 +67,7 @@ async function main(argv: string[]): Promise<void> {
         console.log(`${name.padEnd(10)} ${pid ? `running (pid ${pid})` : 'stopped'}`)
       return
     case 'start':
-      return startComponent(find(name ?? '', { collectorDebug: values['collector-debug'] }))
+      return startComponent(find(name ?? '', { ...topology, collectorDebug: values['collector-debug'] }))
     case 'stop':
       return stopComponent(find(name ?? '').name)
     case 'kill': {
@@ -56,8 +77,8 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'probe': {
       const result = await probePipeline({
-        collectorUrl: COLLECTOR_OTLP_URL,
-        prometheusUrl: PROMETHEUS_URL,
+        collectorUrl: pipelineOtlpUrl(topology),
+        prometheusUrl: metricsQueryUrl(topology),
       })
       console.log(`stack: probe ${JSON.stringify(result)}`)
       if (!probePassed(result))

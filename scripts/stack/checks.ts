@@ -5,7 +5,7 @@
  * published ports, the same configs, Collector and Prometheus versions as the local stack).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { parse } from 'yaml'
 import { DASHBOARD_PATH, renderDashboard } from '../grafana-dashboards.ts'
 import { brokenReferences } from '../lib/doc-references.ts'
@@ -13,9 +13,10 @@ import { writeOrCheck } from '../lib/generated.ts'
 import { postgresBinDir } from '../lib/postgres.ts'
 import { RULES_PATH, renderRules } from '../prometheus-rules.ts'
 import { README_PATH, updatedReadme } from '../readme-examples.ts'
-import { PROMETHEUS_FEATURE_FLAGS } from './components.ts'
+import { components, PROMETHEUS_FEATURE_FLAGS } from './components.ts'
 import { BIN, ROOT } from './paths.ts'
 import { run } from './run.ts'
+import { AGENTS, GATEWAYS } from './scale.ts'
 
 export interface Check {
   name: string
@@ -203,6 +204,18 @@ export function checks(): Check[] {
           file('otel-collector/debug.yaml'),
         ]),
     },
+    // The two tiers of the --scale topology, exactly as the stack starts them (configs and environment).
+    ...[AGENTS[0].name, GATEWAYS[0].name].map((name) => {
+      const tier = components({ scale: true }).find((c) => c.name === name)
+      assert(tier, `the --scale stack has no ${name}`)
+      return {
+        name: `otelcol validate ${tier.args
+          .filter((a) => a.endsWith('.yaml'))
+          .map((a) => basename(a))
+          .join(' + ')} (${name})`,
+        run: () => run(otelcol, ['validate', ...tier.args], { env: tier.env }),
+      }
+    }),
     {
       name: 'jaeger validate jaeger/config.yaml',
       run: () => run(join(BIN, 'jaeger'), ['validate', '--config', file('jaeger/config.yaml')]),
@@ -248,7 +261,7 @@ export function checks(): Check[] {
       },
     },
     { name: 'shellcheck scripts/provision', run: () => run('shellcheck', ['scripts/provision']) },
-    ...['otel-collector', 'prometheus', 'grafana', 'jaeger'].map((dir) => ({
+    ...['otel-collector', 'prometheus', 'grafana', 'jaeger', 'thanos'].map((dir) => ({
       name: `${dir}/README.md example`,
       run: () => readmeExample(`${dir}/README.md`),
     })),

@@ -19,6 +19,7 @@ import {
 } from '../lib/postgres.ts'
 import { BIN, ROOT, STATE } from './paths.ts'
 import type { Readiness } from './ready.ts'
+import { agentOtlpUrl, collectorTiers, THANOS_QUERY_URL, thanosComponents } from './scale.ts'
 
 export interface Component {
   name: string
@@ -36,6 +37,8 @@ export interface Component {
   runAs?: () => RunAs | undefined
   /** What `stop` sends first; SIGTERM unless set. */
   stopSignal?: NodeJS.Signals
+  /** Only in the single-Collector stack, or only in the scaled-out one (scale.ts); unset: both. */
+  topology?: 'single' | 'scale'
 }
 
 export interface StackOptions {
@@ -50,6 +53,11 @@ export interface StackOptions {
   tracesKeepPercent?: number
   /** Seed the demo accounts on the first replica (the e2e turns this off: its ledger must be all there is). */
   seedDemo?: boolean
+  /**
+   * The scaled-out topology (scale.ts): agent and gateway Collectors, Thanos receive + query in
+   * place of the single Collector and Prometheus.
+   */
+  scale?: boolean
 }
 
 export const PROMETHEUS_URL = 'http://127.0.0.1:9090'
@@ -97,8 +105,16 @@ function consoleToken(): string {
   return readFileSync(file, 'utf8').trim()
 }
 
-/** The insights console (apps/console), reading Prometheus and Jaeger; the printed URL carries its token. */
-function insightsConsole(): Component {
+/** Where telemetry enters the pipeline: the Collector, or scaled out the first replica's agent. */
+export const pipelineOtlpUrl = (options: StackOptions): string =>
+  options.scale ? agentOtlpUrl(1) : COLLECTOR_OTLP_URL
+
+/** Where the metrics are queried (Prometheus's HTTP API): Prometheus, or the Thanos query layer. */
+export const metricsQueryUrl = (options: StackOptions): string =>
+  options.scale ? THANOS_QUERY_URL : PROMETHEUS_URL
+
+/** The insights console (apps/console), reading Prometheus (or Thanos) and Jaeger; the printed URL carries its token. */
+function insightsConsole(options: StackOptions): Component {
   const token = consoleToken()
   return {
     name: 'console',
@@ -108,7 +124,7 @@ function insightsConsole(): Component {
       CONSOLE_HOST: '127.0.0.1',
       CONSOLE_PORT: new URL(CONSOLE_URL).port,
       CONSOLE_TOKEN: token,
-      PROMETHEUS_URL,
+      PROMETHEUS_URL: metricsQueryUrl(options),
       JAEGER_URL,
     },
     ports: [Number(new URL(CONSOLE_URL).port)],
@@ -131,7 +147,8 @@ function api(replica: 1 | 2, options: StackOptions): Component {
       METRICS_PORT: String(metricsPort),
       REDIS_URL: 'redis://127.0.0.1:6379',
       DATABASE_URL,
-      OTEL_EXPORTER_OTLP_ENDPOINT: COLLECTOR_OTLP_URL,
+      // Scaled out, each replica has its own agent Collector, as a pod has its node's DaemonSet.
+      OTEL_EXPORTER_OTLP_ENDPOINT: options.scale ? agentOtlpUrl(replica) : COLLECTOR_OTLP_URL,
       OTEL_METRIC_EXPORT_INTERVAL: String(options.exportIntervalMs ?? DEFAULT_EXPORT_INTERVAL_MS),
       SERVICE_INSTANCE_ID: `api-${replica}`,
       // The first replica serves the web UI and the demo accounts; the second is API only.
@@ -168,7 +185,14 @@ function postgres(): Component {
   }
 }
 
+/** The stack of `options` (single Collector or scaled out), in start order. */
 export function components(options: StackOptions = {}): Component[] {
+  const topology = options.scale ? 'scale' : 'single'
+  return everyComponent(options).filter((c) => (c.topology ?? topology) === topology)
+}
+
+/** Both topologies' components, in an order that starts either one correctly. */
+export function everyComponent(options: StackOptions = {}): Component[] {
   const collectorConfigs = ['config.yaml', ...(options.collectorDebug ? ['debug.yaml'] : [])]
   return [
     postgres(),
@@ -207,6 +231,7 @@ export function components(options: StackOptions = {}): Component[] {
       ports: [9090],
       ready: { kind: 'http', url: `${PROMETHEUS_URL}/-/ready` },
       url: `${PROMETHEUS_URL}/ (HTTP API; OTLP at /api/v1/otlp/v1/metrics)`,
+      topology: 'single',
     },
     {
       name: 'jaeger',
@@ -218,6 +243,8 @@ export function components(options: StackOptions = {}): Component[] {
       ready: { kind: 'http', url: `${JAEGER_URL}/api/services` },
       url: `${JAEGER_URL}/ (query API; OTLP/HTTP at ${JAEGER_OTLP_URL})`,
     },
+    ...thanosComponents(),
+    ...collectorTiers(options, JAEGER_OTLP_URL),
     {
       name: 'collector',
       command: join(BIN, 'otelcol-fa'),
@@ -233,9 +260,10 @@ export function components(options: StackOptions = {}): Component[] {
       ports: [DEFAULT_OTLP_HTTP_PORT, 13133, 8888],
       ready: { kind: 'http', url: 'http://127.0.0.1:13133/' },
       url: `${COLLECTOR_OTLP_URL} (OTLP/HTTP), health http://127.0.0.1:13133/`,
+      topology: 'single',
     },
     api(1, options),
     api(2, options),
-    insightsConsole(),
+    insightsConsole(options),
   ]
 }

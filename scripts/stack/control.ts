@@ -2,20 +2,22 @@
  * Bringing the stack, or one component of it, up and down. Every failure names the component and
  * shows its last log lines: a stack that fails quietly costs more time than one that fails loudly.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   type Component,
   components,
+  everyComponent,
   POSTGRES_DATA,
   PROMETHEUS_DATA,
   REDIS_DATA,
   type StackOptions,
 } from './components.ts'
-import { ROOT } from './paths.ts'
+import { ROOT, STATE } from './paths.ts'
 import { lastLogLines, logPath, runningPid, start, stop } from './process.ts'
 import { portInUse, waitReady } from './ready.ts'
 import { run } from './run.ts'
+import { THANOS_RECEIVES, THANOS_ROUTER, thanosReceiveData } from './scale.ts'
 
 export class StackError extends Error {
   override name = 'StackError'
@@ -23,10 +25,21 @@ export class StackError extends Error {
 
 const READY_TIMEOUT_MS = 60_000
 
+const TOPOLOGY_FILE = join(STATE, 'topology')
+
+/** Which topology `up` last started ('scale' or 'single'): what `start`, `status` and `down` refer to. */
+export function lastTopology(): StackOptions {
+  try {
+    return { scale: readFileSync(TOPOLOGY_FILE, 'utf8').trim() === 'scale' }
+  } catch {
+    return {}
+  }
+}
+
 export function find(name: string, options: StackOptions = {}): Component {
-  const component = components(options).find((c) => c.name === name)
+  const component = everyComponent(options).find((c) => c.name === name)
   if (component === undefined) {
-    const names = components(options).map((c) => c.name)
+    const names = everyComponent(options).map((c) => c.name)
     throw new StackError(`unknown component "${name}" (one of: ${names.join(', ')})`)
   }
   return component
@@ -71,7 +84,7 @@ export async function stopComponent(
   name: string,
   { log = console.log, graceMs = 10_000 } = {},
 ): Promise<void> {
-  const stopSignal = components().find((c) => c.name === name)?.stopSignal
+  const stopSignal = everyComponent().find((c) => c.name === name)?.stopSignal
   const result = await stop(name, graceMs, stopSignal)
   log(`stack: ${name} ${result}`)
 }
@@ -96,7 +109,11 @@ export async function up(options: UpOptions = {}): Promise<void> {
     rmSync(PROMETHEUS_DATA, { recursive: true, force: true })
     rmSync(POSTGRES_DATA, { recursive: true, force: true })
     rmSync(REDIS_DATA, { recursive: true, force: true })
+    for (const { name } of [...THANOS_RECEIVES, THANOS_ROUTER])
+      rmSync(thanosReceiveData(name), { recursive: true, force: true })
   }
+  mkdirSync(STATE, { recursive: true })
+  writeFileSync(TOPOLOGY_FILE, options.scale ? 'scale\n' : 'single\n')
   if (options.buildWeb) await buildWebUi(log)
   const started: Component[] = []
   try {
@@ -123,11 +140,22 @@ async function buildWebUi(log: (line: string) => void): Promise<void> {
   log('stack: web UI built (apps/web/dist)')
 }
 
-/** Stops everything, last started first, so the APIs flush to a Collector that is still there. */
+/**
+ * Stops everything, last started first, so the APIs flush to a Collector that is still there.
+ * Both topologies' components are stopped; only the last one's are named when they were not running.
+ */
 export async function down({ log = console.log } = {}): Promise<void> {
-  for (const component of components().reverse()) await stopComponent(component.name, { log })
+  const current = new Set(components(lastTopology()).map((c) => c.name))
+  for (const { name } of everyComponent().reverse()) {
+    if (!current.has(name) && runningPid(name) === undefined) continue
+    await stopComponent(name, { log })
+  }
 }
 
-export function status(): { name: string; pid: number | undefined }[] {
-  return components().map((c) => ({ name: c.name, pid: runningPid(c.name) }))
+/** The last topology's components, and any other that still runs. */
+export function status(options: StackOptions = lastTopology()): { name: string; pid: number | undefined }[] {
+  const current = new Set(components(options).map((c) => c.name))
+  return everyComponent(options)
+    .map((c) => ({ name: c.name, pid: runningPid(c.name) }))
+    .filter((c) => current.has(c.name) || c.pid !== undefined)
 }

@@ -79,9 +79,9 @@ test('the Collector configs validate, and a misspelt routing key does not', () =
   assert.ok(good.ok, good.output)
   assert.match(good.output, /agent\.yaml: valid\ngateway\.yaml: valid/)
   const dir = brokenCopy('routing-key', 'base/collector/agent.yaml', (text) =>
-    text.replace('routing_key: resource', 'routing_key: resources'),
+    text.replace('routing_key: attributes', 'routing_key: attribute'),
   )
   const broken = validateCollectorConfigs(dir)
   assert.equal(broken.ok, false, broken.output)
-  assert.match(broken.output, /agent\.yaml: .*resources/s)
+  assert.match(broken.output, /agent\.yaml: .*attribute/s)
 })

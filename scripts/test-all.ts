@@ -25,6 +25,7 @@ const steps: Step[] = [
   npm('test:deno'),
   npm('test:scripts'),
   npm('stack:check'),
+  npm('k8s:check', '--', '--no-provision'),
   npm('e2e'),
   npm('e2e', '--', '--kill-collector', '20'),
   npm('e2e', '--', '--kill-api', '20'),

@@ -236,8 +236,9 @@ const traceSettleMs = () =>
   SPAN_EXPORT_DELAY_MS + processorDurationMs('tail_sampling', 'decision_wait') + batchTimeoutMs() + 2000
 
 /**
- * Kills a component mid-simulation and brings it back `downSeconds` later (never, when undefined),
- * failing if the simulation was already over.
+ * Interrupts a component mid-simulation and brings it back `downSeconds` later (never, when
+ * undefined), failing if the simulation was already over. `kill` is a SIGKILL; `stop` a graceful
+ * stop (SIGTERM: an API replica flushes what it counted).
  */
 async function outage(
   component: string,
@@ -245,38 +246,23 @@ async function outage(
   afterSeconds: number,
   simulationDone: () => boolean,
   stack: StackOptions,
+  how: 'kill' | 'stop' = 'kill',
 ) {
   await sleep(afterSeconds * 1000)
   if (simulationDone())
     throw new E2eError(`the simulation ended before --kill-after ${afterSeconds}s: nothing to interrupt`)
+  if (how === 'stop') await stopComponent(component, { log })
   // An outage test that kills nothing would prove nothing.
-  if (!(await kill(component))) throw new E2eError(`the ${component} was not running when the outage was due`)
+  else if (!(await kill(component)))
+    throw new E2eError(`the ${component} was not running when the outage was due`)
   const forHowLong = downSeconds === undefined ? 'not restarted' : `down for ${downSeconds}s`
-  log(`${component} killed (SIGKILL) ${afterSeconds}s into the simulation; ${forHowLong}`)
+  const signal = how === 'stop' ? 'stopped (SIGTERM)' : 'killed (SIGKILL)'
+  log(`${component} ${signal} ${afterSeconds}s into the simulation; ${forHowLong}`)
   if (downSeconds === undefined) return
   await sleep(downSeconds * 1000)
   await startComponent(find(component, stack), { log })
   log(
     `${component} restarted${simulationDone() ? ' (the simulation had already finished)' : ' while the simulation runs'}`,
-  )
-}
-
-/** Restarts API replica 2 mid-simulation: a graceful stop (it flushes), a pause, a fresh process. */
-async function apiRestart(
-  downSeconds: number,
-  afterSeconds: number,
-  simulationDone: () => boolean,
-  stack: StackOptions,
-) {
-  await sleep(afterSeconds * 1000)
-  if (simulationDone())
-    throw new E2eError(`the simulation ended before --kill-after ${afterSeconds}s: nothing to interrupt`)
-  await stopComponent('api-2', { log })
-  log(`api-2 stopped (SIGTERM) ${afterSeconds}s into the simulation; down for ${downSeconds}s`)
-  await sleep(downSeconds * 1000)
-  await startComponent(find('api-2', stack), { log })
-  log(
-    `api-2 restarted${simulationDone() ? ' (the simulation had already finished)' : ' while the simulation runs'}`,
   )
 }
 
@@ -305,7 +291,7 @@ async function simulate(run: Run): Promise<void> {
       : apiOutage(run.queryUrl, killApi, killAfter, done, log).then((killed) => {
           run.outage = killed
         }),
-    restartApi === undefined ? undefined : apiRestart(restartApi, killAfter, done, stack),
+    restartApi === undefined ? undefined : outage('api-2', restartApi, killAfter, done, stack, 'stop'),
     killGateway === undefined ? undefined : outage(KILLED_GATEWAY, killGateway, killAfter, done, stack),
     killStore ? outage(KILLED_STORE, undefined, killAfter, done, stack) : undefined,
   ])

@@ -25,7 +25,15 @@ import {
 import { BatchSpanProcessor, InMemorySpanExporter, TracerProvider } from '@opentelemetry/sdk-trace'
 import Koa from 'koa'
 
-export const MODES = ['none', 'middleware', 'tracker', 'tracker-spans', 'seed-metrics', 'seed-spans'] as const
+export const MODES = [
+  'none',
+  'middleware',
+  'tracker',
+  'tracker-telemetry',
+  'tracker-spans',
+  'seed-metrics',
+  'seed-spans',
+] as const
 export type Mode = (typeof MODES)[number]
 export const ROUTES = ['search', 'db'] as const
 export type Route = (typeof ROUTES)[number]
@@ -90,6 +98,7 @@ function instrumentation(mode: Mode, feature: string): Koa.Middleware[] {
       })
       return [featureTracking(tracker)(feature)]
     }
+    case 'tracker-telemetry':
     case 'tracker-spans':
       // Added by appMiddleware: a server span per request, sampled at the default ratio.
       return instrumentation('tracker', feature)
@@ -136,7 +145,7 @@ export async function prepareDatabase(store: Store, truncate: () => Promise<void
  * spans go through a batch processor into memory, dropped each second as an exporter would.
  */
 function appMiddleware(mode: Mode): Koa.Middleware[] {
-  if (mode !== 'tracker-spans') return []
+  if (mode !== 'tracker-spans' && mode !== 'tracker-telemetry') return []
   const exporter = new InMemorySpanExporter()
   const telemetry = startTelemetry({
     serviceName: 'bench',
@@ -147,7 +156,7 @@ function appMiddleware(mode: Mode): Koa.Middleware[] {
   })
   setInterval(() => exporter.reset(), 1000).unref()
   console.error(`bench: tracker-spans samples with ${telemetry.sampling}`)
-  return [serverSpan()]
+  return mode === 'tracker-spans' ? [serverSpan()] : []
 }
 
 export function createBenchApp(mode: Mode, store?: Store): Koa {

@@ -30,6 +30,7 @@ export const MODES = [
   'none',
   'middleware',
   'tracker',
+  'tracker-telemetry',
   'tracker-spans',
   'seed-metrics',
   'seed-spans',
@@ -116,6 +117,7 @@ function instrumentation(mode: Mode, feature: string): Koa.Middleware[] {
       })
       return [featureTracking(tracker, { storeWaitMs: mode === 'tracker-redis' ? 1000 : 0 })(feature)]
     }
+    case 'tracker-telemetry':
     case 'tracker-spans':
       // Added by appMiddleware: a server span per request, sampled at the default ratio.
       return instrumentation('tracker', feature)
@@ -162,7 +164,7 @@ export async function prepareDatabase(store: Store, truncate: () => Promise<void
  * spans go through a batch processor into memory, dropped each second as an exporter would.
  */
 function appMiddleware(mode: Mode): Koa.Middleware[] {
-  if (mode !== 'tracker-spans') return []
+  if (mode !== 'tracker-spans' && mode !== 'tracker-telemetry') return []
   const exporter = new InMemorySpanExporter()
   const telemetry = startTelemetry({
     serviceName: 'bench',
@@ -173,7 +175,7 @@ function appMiddleware(mode: Mode): Koa.Middleware[] {
   })
   setInterval(() => exporter.reset(), 1000).unref()
   console.error(`bench: tracker-spans samples with ${telemetry.sampling}`)
-  return [serverSpan()]
+  return mode === 'tracker-spans' ? [serverSpan()] : []
 }
 
 export function createBenchApp(mode: Mode, store?: Store): Koa {

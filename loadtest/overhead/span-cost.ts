@@ -7,7 +7,9 @@
  *   tracker    plain trackFeature, no server span (the context manager is registered, unused)
  *   context    tracker + entering a context per request (context.with), no span at all
  *   unsampled  tracker + serverSpan(), sampler always_off: every request takes the unsampled path
- *   default    tracker + serverSpan(), parentbased_traceidratio(0.1), the default
+ *   default    tracker + serverSpan(), parentbased_traceidratio(0.1), as startTelemetry sets it up:
+ *              PooledRandomIdGenerator and withRatioRoots (unpicked roots decided before the SDK)
+ *   sdk-tracer the same sampler on the SDK's own tracer and RandomIdGenerator (before both)
  *   sampled    tracker + serverSpan(), always_on: every request records a span
  * Then the pieces of the unsampled path alone, in a tight loop (ns per call). Pinned to core 0.
  *
@@ -18,15 +20,17 @@ import { IncomingMessage, ServerResponse } from 'node:http'
 import { Duplex } from 'node:stream'
 import { parseArgs } from 'node:util'
 import { serverSpan } from '@feature-analytics/tracker-koa'
-import { startTelemetry } from '@feature-analytics/tracker-node'
+import { PooledRandomIdGenerator, startTelemetry, withRatioRoots } from '@feature-analytics/tracker-node'
 import { context, metrics, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api'
 import { AggregationTemporality, InMemoryMetricExporter } from '@opentelemetry/sdk-metrics'
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
   BatchSpanProcessor,
+  type IdGenerator,
   InMemorySpanExporter,
   ParentBasedSampler,
+  RandomIdGenerator,
   type Sampler,
   TraceIdRatioBasedSampler,
   TracerProvider,
@@ -54,8 +58,23 @@ startTelemetry({
   metricExporters: [new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)],
   shutdownSignals: false,
 })
-const tracerWith = (sampler: Sampler) =>
-  new TracerProvider({ sampler, spanProcessors: [new BatchSpanProcessor({ exporter })] }).getTracer('bench')
+// The ids startTelemetry uses by default, or the SDK's own (the sdk-tracer variant).
+const tracerWith = (sampler: Sampler, idGenerator: IdGenerator = new PooledRandomIdGenerator()) =>
+  new TracerProvider({
+    sampler,
+    idGenerator,
+    spanProcessors: [new BatchSpanProcessor({ exporter })],
+  }).getTracer('bench')
+/** What startTelemetry registers by default: pooled ids, the ratio sampler, unpicked roots decided up front. */
+function defaultTracer() {
+  const ids = new PooledRandomIdGenerator()
+  const provider = new TracerProvider({
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }),
+    idGenerator: ids,
+    spanProcessors: [new BatchSpanProcessor({ exporter })],
+  })
+  return withRatioRoots(provider, ids, 0.1).getTracer('bench')
+}
 const UNSAMPLED_PARENT = trace.setSpan(
   ROOT_CONTEXT,
   trace.wrapSpanContext({
@@ -74,9 +93,13 @@ const variants: Record<string, Koa> = {
   tracker: app(),
   context: app((_ctx, next) => context.with(UNSAMPLED_PARENT, next)),
   unsampled: app(serverSpan({ tracer: tracerWith(new AlwaysOffSampler()) }) as Koa.Middleware),
-  default: app(
+  default: app(serverSpan({ tracer: defaultTracer() }) as Koa.Middleware),
+  'sdk-tracer': app(
     serverSpan({
-      tracer: tracerWith(new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) })),
+      tracer: tracerWith(
+        new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }),
+        new RandomIdGenerator(),
+      ),
     }) as Koa.Middleware,
   ),
   sampled: app(serverSpan({ tracer: tracerWith(new AlwaysOnSampler()) }) as Koa.Middleware),
@@ -159,6 +182,7 @@ const rows: [string, number[]][] = [
   ['default - tracker      (what the bar is about)', minus('default', 'tracker')],
   ['unsampled - tracker    (the unsampled path)', minus('unsampled', 'tracker')],
   ['context - tracker      (its context switch alone)', minus('context', 'tracker')],
+  ['default - sdk-tracer   (this change)', minus('default', 'sdk-tracer')],
   ['sampled - unsampled    (one recorded span)', minus('sampled', 'unsampled')],
 ]
 for (const [label, xs] of rows)
@@ -169,7 +193,22 @@ const tracer = tracerWith(new ParentBasedSampler({ root: new TraceIdRatioBasedSa
 const headers = { host: '127.0.0.1', connection: 'keep-alive' }
 const span = tracer.startSpan('GET', { kind: SpanKind.SERVER }, ROOT_CONTEXT)
 const active = trace.setSpan(ROOT_CONTEXT, span)
+const pooledIds = new PooledRandomIdGenerator()
+const sdkIds = new RandomIdGenerator()
+const shortcut = defaultTracer()
 const pieces: [string, () => unknown][] = [
+  [
+    'withRatioRoots startSpan (root; 90% unpicked)',
+    () => shortcut.startSpan('GET', { kind: SpanKind.SERVER }, ROOT_CONTEXT),
+  ],
+  [
+    'ids: PooledRandomIdGenerator, trace + span',
+    () => pooledIds.generateTraceId() + pooledIds.generateSpanId(),
+  ],
+  [
+    "ids: the SDK's RandomIdGenerator, trace + span",
+    () => sdkIds.generateTraceId() + sdkIds.generateSpanId(),
+  ],
   ['propagation.extract (no traceparent)', () => propagation.extract(ROOT_CONTEXT, headers)],
   [
     'tracer.startSpan, not sampled (ids, sampler)',

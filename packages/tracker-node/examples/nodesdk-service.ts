@@ -8,7 +8,12 @@
 import type { AddressInfo } from 'node:net'
 import { createFeatureTracker } from '@feature-analytics/tracker'
 import { featureTracking, serverSpan } from '@feature-analytics/tracker-koa'
-import { FeatureAggregator, metricExporterWithExemplars, schemaViews } from '@feature-analytics/tracker-node'
+import {
+  FeatureAggregator,
+  metricExporterWithExemplars,
+  PooledRandomIdGenerator,
+  schemaViews,
+} from '@feature-analytics/tracker-node'
 import { Router } from '@koa/router'
 import { AggregationTemporality, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics'
 import { NodeSDK } from '@opentelemetry/sdk-node'
@@ -37,6 +42,8 @@ const sdk = new NodeSDK({
   ],
   // The schema's bucket boundaries and cardinality limits, for any instrument the SDK aggregates.
   views: schemaViews(),
+  // Cheaper ids: every request's server span gets two, sampled or not.
+  idGenerator: new PooledRandomIdGenerator(),
 })
 sdk.start()
 

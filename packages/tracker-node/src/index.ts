@@ -1,6 +1,7 @@
 export { FeatureAggregator, type FeatureAggregatorOptions } from './aggregator.ts'
 export { TelemetryConfigError } from './config-error.ts'
 export { DEFAULT_METRICS_PORT, DEFAULT_OTLP_HTTP_PORT } from './defaults.ts'
+export { PooledRandomIdGenerator } from './id-generator.ts'
 export {
   type CardinalityLimits,
   cardinalityLimit,
@@ -11,6 +12,7 @@ export { BoundariesMismatchError, MergeError } from './merge-error.ts'
 export type { HistogramPoint } from './merge-input.ts'
 export { metricExporterWithExemplars, type OtlpProtocol } from './otlp.ts'
 export type { ServiceIdentity } from './resource.ts'
+export { ratioUpperBound, withRatioRoots } from './root-sampling.ts'
 export {
   DEFAULT_TRACES_SAMPLER,
   DEFAULT_TRACES_SAMPLER_RATIO,

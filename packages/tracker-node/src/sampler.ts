@@ -31,6 +31,8 @@ export interface SamplerChoice {
   sampler: Sampler
   /** What was chosen, for logs: `parentbased_traceidratio(0.1)`. */
   description: string
+  /** The ratio roots are sampled at when the sampler is parentbased_traceidratio, else undefined. */
+  parentBasedRatio?: number
 }
 
 /**
@@ -54,5 +56,9 @@ export function samplerFromEnv(env: Record<string, string | undefined> = process
       `OTEL_TRACES_SAMPLER_ARG "${arg}" is not a sampling ratio; expected a number from 0 to 1`,
     )
   }
-  return { sampler: build(ratio), description: `${name}(${ratio})` }
+  return {
+    sampler: build(ratio),
+    description: `${name}(${ratio})`,
+    ...(name === 'parentbased_traceidratio' ? { parentBasedRatio: ratio } : {}),
+  }
 }

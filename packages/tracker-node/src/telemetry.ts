@@ -1,4 +1,11 @@
-import { context, diag, metrics, propagation, trace } from '@opentelemetry/api'
+import {
+  type TracerProvider as ApiTracerProvider,
+  context,
+  diag,
+  metrics,
+  propagation,
+  trace,
+} from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core'
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus'
@@ -13,16 +20,19 @@ import {
 } from '@opentelemetry/sdk-metrics'
 import {
   BatchSpanProcessor,
+  type IdGenerator,
   type Sampler,
   type SpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace'
 import { FeatureAggregator, type FeatureAggregatorOptions } from './aggregator.ts'
 import { TelemetryConfigError } from './config-error.ts'
+import { PooledRandomIdGenerator } from './id-generator.ts'
 import { type CardinalityLimits, DEFAULT_CARDINALITY_LIMIT } from './limits.ts'
 import { exportInterval, type OtlpProtocol, otlpMetricExporter, otlpTraceExporter } from './otlp.ts'
 import { type ServiceIdentity, serviceResource } from './resource.ts'
-import { samplerFromEnv } from './sampler.ts'
+import { withRatioRoots } from './root-sampling.ts'
+import { type SamplerChoice, samplerFromEnv } from './sampler.ts'
 import { DEFAULT_SIGNALS, installShutdownHandlers, withDeadline } from './shutdown.ts'
 import { schemaViews } from './views.ts'
 
@@ -48,6 +58,8 @@ export interface TelemetryOptions extends ServiceIdentity {
    * ratio sampler at DEFAULT_TRACES_SAMPLER_RATIO (0.1).
    */
   sampler?: Sampler
+  /** Trace and span ids. Default: PooledRandomIdGenerator (crypto random, pooled; see its doc). */
+  idGenerator?: IdGenerator
   views?: ViewOptions[]
   cardinalityLimits?: CardinalityLimits
   /** An aggregator to use, or options for the one startTelemetry creates. */
@@ -139,13 +151,23 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const spanProcessors = [...(options.spanProcessors ?? [])]
   const otlpTraces = otlpTraceExporter(options.otlpEndpoint, options.otlpProtocol)
   if (otlpTraces) spanProcessors.push(new BatchSpanProcessor({ exporter: otlpTraces }))
-  const { sampler, description: sampling } = options.sampler
-    ? { sampler: options.sampler, description: 'custom' }
-    : samplerFromEnv()
-  const tracerProvider = new TracerProvider({ resource, spanProcessors, sampler })
+  const {
+    sampler,
+    description: sampling,
+    parentBasedRatio,
+  }: SamplerChoice = options.sampler ? { sampler: options.sampler, description: 'custom' } : samplerFromEnv()
+  const pooledIds = options.idGenerator ? undefined : new PooledRandomIdGenerator()
+  const idGenerator = options.idGenerator ?? pooledIds
+  const tracerProvider = new TracerProvider({ resource, spanProcessors, sampler, idGenerator })
+  // With our ids and the standard parent-based ratio sampler, unpicked roots skip the SDK's span
+  // start (root-sampling.ts); any other sampler or id generator gets the SDK's tracers as they are.
+  const globalTracerProvider =
+    pooledIds && parentBasedRatio !== undefined
+      ? withRatioRoots(tracerProvider, pooledIds, parentBasedRatio)
+      : tracerProvider
 
   const unregister =
-    options.registerGlobal === false ? () => {} : registerGlobals(meterProvider, tracerProvider)
+    options.registerGlobal === false ? () => {} : registerGlobals(meterProvider, globalTracerProvider)
   const timeoutMillis = options.shutdownTimeoutMillis ?? 5000
   let shuttingDown: Promise<void> | undefined
   let uninstallHandlers = () => {}
@@ -180,7 +202,7 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
 }
 
 /** Registers what is not registered yet, and returns how to undo exactly that. */
-function registerGlobals(meterProvider: MeterProvider, tracerProvider: TracerProvider): () => void {
+function registerGlobals(meterProvider: MeterProvider, tracerProvider: ApiTracerProvider): () => void {
   const undo: (() => void)[] = []
   if (metrics.setGlobalMeterProvider(meterProvider)) undo.push(() => metrics.disable())
   if (trace.setGlobalTracerProvider(tracerProvider)) undo.push(() => trace.disable())

@@ -51,6 +51,11 @@ export interface StackOptions {
    * otel-collector/config.yaml); errors, slow traces and the traces exemplars point at are always kept.
    */
   tracesKeepPercent?: number
+  /**
+   * The API replicas' head-sampling ratio (OTEL_TRACES_SAMPLER_ARG of their parent-based ratio
+   * sampler); unset: the API's default, 0.1.
+   */
+  headSampleRatio?: number
   /** Seed the demo accounts on the first replica (the e2e turns this off: its ledger must be all there is). */
   seedDemo?: boolean
   /**
@@ -151,6 +156,9 @@ function api(replica: 1 | 2, options: StackOptions): Component {
       OTEL_EXPORTER_OTLP_ENDPOINT: options.scale ? agentOtlpUrl(replica) : COLLECTOR_OTLP_URL,
       OTEL_METRIC_EXPORT_INTERVAL: String(options.exportIntervalMs ?? DEFAULT_EXPORT_INTERVAL_MS),
       SERVICE_INSTANCE_ID: `api-${replica}`,
+      ...(options.headSampleRatio === undefined
+        ? {}
+        : { OTEL_TRACES_SAMPLER_ARG: String(options.headSampleRatio) }),
       // The first replica serves the web UI and the demo accounts; the second is API only.
       SEED_DEMO: String(replica === 1 && (options.seedDemo ?? true)),
       ...(replica === 2 ? { WEB_DIST: join(STATE, 'no-web') } : {}),

@@ -35,6 +35,20 @@ export function metricName(selector: Selector): string {
   return PROMETHEUS_NAMES[selector.metric] + (selector.series ?? '')
 }
 
+/** Every selector an expression reads (a window's increases are taken per selector). */
+export function selectorsOf(expr: Expr): Selector[] {
+  switch (expr.kind) {
+    case 'sum':
+    case 'max':
+      return [expr.of]
+    case 'countPositive':
+    case 'histogramQuantile':
+      return selectorsOf(expr.of)
+    case 'divideByScalar':
+      return [...selectorsOf(expr.left), ...selectorsOf(expr.right)]
+  }
+}
+
 /**
  * With `windowSeconds`, every counter (and histogram series) is read as increase() over that many
  * seconds: what happened in the window, with counter resets handled by Prometheus. `anchored`

@@ -10,7 +10,7 @@
  * as over an app's own /metrics page (evaluate.ts), so both stores answer one catalog.
  */
 import type { Labels, Sample } from './exposition.ts'
-import { type Expr, isCumulative, metricName, type Selector, selectorToPromQL } from './expr.ts'
+import { type Expr, isCumulative, metricName, selectorsOf, selectorToPromQL } from './expr.ts'
 
 /** Prometheus's default lookback: a series with no sample in this long before the window's start was not alive then. */
 export const LOOKBACK_SECONDS = 300
@@ -32,20 +32,6 @@ export function windowIncrease(points: Points, startSeconds: number): number {
     previous = value
   }
   return total
-}
-
-/** Every selector an expression reads, once each. */
-export function selectorsOf(expr: Expr): Selector[] {
-  switch (expr.kind) {
-    case 'sum':
-    case 'max':
-      return [expr.of]
-    case 'countPositive':
-    case 'histogramQuantile':
-      return selectorsOf(expr.of)
-    case 'divideByScalar':
-      return [...selectorsOf(expr.left), ...selectorsOf(expr.right)]
-  }
 }
 
 /** One series of a range query's matrix. */

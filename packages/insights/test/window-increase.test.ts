@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { Expr } from '../src/expr.ts'
-import { type Points, selectorsOf, windowIncrease } from '../src/window-increase.ts'
+import { selectorsOf } from '../src/expr.ts'
+import { type Points, windowIncrease } from '../src/window-increase.ts'
 
 const START = 1000
 

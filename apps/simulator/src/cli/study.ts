@@ -18,8 +18,8 @@ const POWER_FACTORS = [2, 1.5]
 
 const HELP = `Validation study: does the report find what the simulator planted, and only that?
 
-Usage: npm run study -- [--seeds 50] [--arms ${ARMS.join(',')}] [--tenants 200]
-                        [--sizes 100,200,400] [--jobs N] [--budget 3600]
+Usage: npm run study -- [--seeds 50] [--arms ${ARMS.join(',')}] [--tenants 400]
+                        [--sizes 200,400,800] [--jobs N] [--budget 3600]
                         [--scenario FILE] [--json FILE]
 
   --seeds N        seeds per row (each arm, and each size and factor of the power arm) (default 50)
@@ -29,8 +29,8 @@ Usage: npm run study -- [--seeds 50] [--arms ${ARMS.join(',')}] [--tenants 200]
                               (${ELSEWHERE.map(describeEffect).join(', ')})
                    power:     only the scenario's upgrade effect, at ${POWER_FACTORS.map((f) => `${f}x`).join(' and ')},
                               at each of --sizes
-  --tenants N      tenants per run in the first three arms                      (default 200)
-  --sizes LIST     tenant counts for the power arm                      (default 100,200,400)
+  --tenants N      tenants per run in the first three arms                      (default 400)
+  --sizes LIST     tenant counts for the power arm                      (default 200,400,800)
   --jobs N         seeds played at once, each on its own thread (default: the cores, ${availableParallelism()})
   --budget S       stop starting seeds after S seconds, and report what ran     (default 3600)
   --scenario FILE  the base scenario                          (default: the simulator's default)
@@ -49,8 +49,8 @@ async function main(): Promise<number> {
   const values = parseCommandLine(HELP, {
     seeds: { type: 'string', default: '50' },
     arms: { type: 'string', default: ARMS.join(',') },
-    tenants: { type: 'string', default: '200' },
-    sizes: { type: 'string', default: '100,200,400' },
+    tenants: { type: 'string', default: '400' },
+    sizes: { type: 'string', default: '200,400,800' },
     jobs: { type: 'string', default: String(availableParallelism()) },
     budget: { type: 'string', default: '3600' },
     scenario: { type: 'string' },

@@ -243,7 +243,8 @@ export function accountLoss(result: CheckResult, requestsLog: string, outage: Ou
   }
   const lostUsage = lostByInstrument[METRICS.usage] ?? 0
   const usageMismatches = result.mismatches.filter((m) => m.instrument === METRICS.usage)
-  if (lostUsage < lowerBound || lostUsage > upperBound) unexplained.push(...usageMismatches)
+  if (lostUsage < lowerBound || lostUsage > upperBound)
+    unexplained.push(...usageMismatches.filter((m) => !unexplained.includes(m)))
   const windowSeconds = ((outage.killedAt - outage.lastExportAt) / 1000).toFixed(1)
   const others = Object.entries(lostByInstrument)
     .filter(([instrument]) => instrument !== METRICS.usage)

@@ -512,7 +512,7 @@ async function traces(run: Run): Promise<void> {
       `planted latency spike: ${spike.feature} on ${spike.plan} (${spike.factor}x work); the report's slowest p95: ` +
         `${slowest ? `${slowest.feature} on ${slowest.plan}, ${slowest.p95Ms?.toFixed(1)} ms over ${slowest.calls} calls` : 'none'}`,
     )
-    log(`npm run trace -- --feature ${spike.feature}:`)
+    log(`npm run trace -- --feature ${spike.feature} --plan ${spike.plan}:`)
     for (const line of found.traceOutput.split('\n')) log(`  ${line}`)
     if (found.problems.length > 0)
       throw new E2eError(`latency spike not found again: ${found.problems.join('; ')}`)

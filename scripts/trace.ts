@@ -1,5 +1,5 @@
 /**
- * npm run trace -- --feature report_export [--tenant ID] [--since 60] [--limit 10]
+ * npm run trace -- --feature report_export [--plan PLAN] [--tenant ID] [--since 60] [--limit 10]
  *                  [--prometheus URL] [--jaeger URL]
  *
  * "The export feature is slow": lists the slowest recent calls of a feature (tenant, plan,
@@ -12,10 +12,11 @@ import { parseArgs } from 'node:util'
 import { formatTraceReport, SourceError, traceReport } from '@feature-analytics/insights'
 import { JAEGER_URL, PROMETHEUS_URL } from './stack/components.ts'
 
-const HELP = `Usage: npm run trace -- --feature NAME [--tenant ID] [--since MINUTES] [--limit N]
+const HELP = `Usage: npm run trace -- --feature NAME [--plan PLAN] [--tenant ID] [--since MINUTES] [--limit N]
                         [--prometheus URL] [--jaeger URL]
 
   --feature NAME     the feature people say is slow, e.g. report_export (required)
+  --plan PLAN        only calls on this plan (the report names a feature and a plan)
   --tenant ID        only this tenant's calls
   --since MINUTES    how far back to look                      (default 60)
   --limit N          how many of the slowest calls to list     (default 10)
@@ -34,6 +35,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       feature: { type: 'string' },
+      plan: { type: 'string' },
       tenant: { type: 'string' },
       since: { type: 'string', default: '60' },
       limit: { type: 'string', default: '10' },
@@ -52,6 +54,7 @@ async function main(): Promise<number> {
     prometheusUrl: values.prometheus,
     jaegerUrl: values.jaeger,
     feature: values.feature,
+    plan: values.plan,
     tenant: values.tenant,
     sinceMs: positive('since', values.since) * 60_000,
     limit: Math.floor(positive('limit', values.limit)),

@@ -14,6 +14,8 @@ export interface TraceReportOptions {
   prometheusUrl: string
   jaegerUrl: string
   feature: string
+  /** Only calls on this plan; default all. */
+  plan?: string
   tenant?: string
   /** How far back, in milliseconds; default one hour. */
   sinceMs?: number
@@ -40,7 +42,9 @@ export async function traceReport(options: TraceReportOptions): Promise<TraceRep
   }).catch((error: unknown) => {
     throw new SourceError(`Prometheus at ${options.prometheusUrl}: ${(error as Error).message}`)
   })
-  const calls = all.slice(0, options.limit ?? 10)
+  const calls = all
+    .filter((c) => options.plan === undefined || c.plan === options.plan)
+    .slice(0, options.limit ?? 10)
   const missing: string[] = []
   for (const call of calls) {
     try {
@@ -58,7 +62,7 @@ export async function traceReport(options: TraceReportOptions): Promise<TraceRep
 
 export function formatTraceReport({ options, calls, trace, missing }: TraceReport): string {
   const window = `${Math.round((options.sinceMs ?? 3_600_000) / 60_000)} min`
-  const who = `${options.feature}${options.tenant === undefined ? '' : ` for tenant ${options.tenant}`}`
+  const who = `${options.feature}${options.plan === undefined ? '' : ` on ${options.plan}`}${options.tenant === undefined ? '' : ` for tenant ${options.tenant}`}`
   if (calls.length === 0) {
     return [
       `No exemplars for ${who} in the last ${window} at ${options.prometheusUrl}.`,

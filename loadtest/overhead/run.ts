@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util'
 import { startRedis } from '@feature-analytics/test-support/redis'
 import autocannon from 'autocannon'
 import { startPostgres } from '../../scripts/lib/postgres.ts'
-import { MODES, type Mode, REDIS_MODES, ROUTES, type Route } from './server.ts'
+import { MODES, type Mode, REDIS_MODES, ROUTES, type Route, SPAN_MODES } from './server.ts'
 
 const { values } = parseArgs({
   options: {
@@ -148,6 +148,8 @@ const median = (xs: number[]) => {
 }
 
 const samples = new Map<Mode, number[]>(modes.map((m) => [m, []]))
+/** The mode column's width: the longest mode name run. */
+const width = Math.max(...modes.map((m) => m.length)) + 1
 const cpuSamples = new Map<Mode, number[]>(modes.map((m) => [m, []]))
 console.error(
   `bench: route ${route}, ${rounds} rounds x ${modes.length} modes x ${warmup + seconds}s, ${connections} connections`,
@@ -160,7 +162,7 @@ for (let round = 0; round < rounds; round++) {
     samples.get(mode)?.push(rps)
     cpuSamples.get(mode)?.push(cpuUsPerRequest)
     console.error(
-      `bench: round ${round + 1}/${rounds} ${mode.padEnd(13)} ${rps.toFixed(0)} req/s, ${cpuUsPerRequest.toFixed(1)} us CPU/request`,
+      `bench: round ${round + 1}/${rounds} ${mode.padEnd(width)} ${rps.toFixed(0)} req/s, ${cpuUsPerRequest.toFixed(1)} us CPU/request`,
     )
   }
 }
@@ -174,46 +176,50 @@ const range = (xs: number[], digits: number) =>
   `${Math.min(...xs).toFixed(digits)}..${Math.max(...xs).toFixed(digits)}`
 /** The median over rounds of each round's sample divided by that round's `base` sample. */
 const medianRatio = (xs: number[], base: number[]) => median(xs.map((x, i) => x / (base[i] as number)))
-console.log('\nmode          median req/s   min..max          vs none (median of per-round ratios)   cost')
+console.log(
+  `\n${'mode'.padEnd(width)} median req/s   min..max          vs none (median of per-round ratios)   cost`,
+)
 for (const mode of modes) {
   const rps = samples.get(mode) ?? []
   const ratio = medianRatio(rps, none)
   console.log(
-    `${mode.padEnd(13)} ${median(rps).toFixed(0).padStart(12)}   ${range(rps, 0).padEnd(16)}  ${ratio.toFixed(3).padStart(7)}${' '.repeat(32)}${((1 - ratio) * 100).toFixed(1).padStart(5)}%`,
+    `${mode.padEnd(width)} ${median(rps).toFixed(0).padStart(12)}   ${range(rps, 0).padEnd(16)}  ${ratio.toFixed(3).padStart(7)}${' '.repeat(32)}${((1 - ratio) * 100).toFixed(1).padStart(5)}%`,
   )
 }
 
-// The spans' bar is against plain tracker: per round, how many points of `none`'s throughput
-// tracker-spans lost beyond tracker; the median over rounds, with the range.
+// The spans' bar is against plain tracker: per round, how many points of `none`'s throughput a
+// serverSpan() mode lost beyond tracker; the median over rounds, with the range.
 const tracker = samples.get('tracker') ?? []
-if (tracker.length > 0 && samples.has('tracker-spans')) {
-  const points = (samples.get('tracker-spans') ?? []).map(
+const spanModes = modes.filter((m) => SPAN_MODES[m] !== undefined)
+if (tracker.length > 0) console.log('')
+for (const mode of tracker.length > 0 ? spanModes : []) {
+  const points = (samples.get(mode) ?? []).map(
     (r, i) => (((tracker[i] as number) - r) / (none[i] as number)) * 100,
   )
-  console.log(
-    `\ntracker-spans vs tracker: ${median(points).toFixed(1)} points below (rounds ${range(points, 1)})`,
-  )
+  console.log(`${mode} vs tracker: ${median(points).toFixed(1)} points below (rounds ${range(points, 1)})`)
 }
 
 // Server CPU per request, the same way: each mode's median over rounds and its ratio to none in
 // the same round. The throughput a mode can reach on a core of its own is the inverse of this.
 const noneCpu = cpuSamples.get('none') ?? []
-console.log('\nmode          median us CPU/request   min..max        vs none (median of per-round ratios)')
+console.log(
+  `\n${'mode'.padEnd(width)} median us CPU/request   min..max        vs none (median of per-round ratios)`,
+)
 for (const mode of modes) {
   const cpu = cpuSamples.get(mode) ?? []
   console.log(
-    `${mode.padEnd(13)} ${median(cpu).toFixed(1).padStart(20)}   ${range(cpu, 1).padEnd(14)}  ${medianRatio(cpu, noneCpu).toFixed(3).padStart(7)}`,
+    `${mode.padEnd(width)} ${median(cpu).toFixed(1).padStart(20)}   ${range(cpu, 1).padEnd(14)}  ${medianRatio(cpu, noneCpu).toFixed(3).padStart(7)}`,
   )
 }
 const trackerCpu = cpuSamples.get('tracker') ?? []
-if (trackerCpu.length > 0 && cpuSamples.has('tracker-spans')) {
-  // Throughput-equivalent: on a core of its own, tracker-spans serves tracker's CPU/request divided
-  // by its own, as a share of tracker's throughput; expressed in points of none's throughput.
-  const points = (cpuSamples.get('tracker-spans') ?? []).map(
+for (const mode of trackerCpu.length > 0 ? spanModes : []) {
+  // Throughput-equivalent: on a core of its own, the mode serves tracker's CPU/request divided by
+  // its own, as a share of tracker's throughput; expressed in points of none's throughput.
+  const points = (cpuSamples.get(mode) ?? []).map(
     (c, i) => ((noneCpu[i] as number) / (trackerCpu[i] as number) - (noneCpu[i] as number) / c) * 100,
   )
   console.log(
-    `tracker-spans vs tracker, by CPU/request: ${median(points).toFixed(1)} points of none's throughput below (rounds ${range(points, 1)})`,
+    `${mode} vs tracker, by CPU/request: ${median(points).toFixed(1)} points of none's throughput below (rounds ${range(points, 1)})`,
   )
 }
 await postgres?.destroy()

@@ -17,13 +17,19 @@ import { FeatureAggregator, startTelemetry } from '@feature-analytics/tracker-no
 import Router from '@koa/router'
 import { type Attributes, context, metrics, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core'
 import {
   AggregationTemporality,
   InMemoryMetricExporter,
   MeterProvider,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics'
-import { BatchSpanProcessor, InMemorySpanExporter, TracerProvider } from '@opentelemetry/sdk-trace'
+import {
+  BatchSpanProcessor,
+  type ReadableSpan,
+  type SpanExporter,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace'
 import Koa from 'koa'
 
 export const MODES = [
@@ -32,6 +38,8 @@ export const MODES = [
   'tracker',
   'tracker-telemetry',
   'tracker-spans',
+  'tracker-spans-unpicked',
+  'tracker-spans-recorded',
   'seed-metrics',
   'seed-spans',
   'tracker-redis',
@@ -40,10 +48,37 @@ export const MODES = [
 /** Modes whose adoption store is Redis (REDIS_URL): the answer waits for it, or (nowait) does not. */
 export const REDIS_MODES: readonly Mode[] = ['tracker-redis', 'tracker-redis-nowait']
 export type Mode = (typeof MODES)[number]
+/**
+ * The modes with tracker-koa's serverSpan(), and the head sampler's ratio each sets through
+ * OTEL_TRACES_SAMPLER_ARG (none: startTelemetry's default, 0.1). The other two split the
+ * default's cost into its two paths: every request unpicked, or every request recorded.
+ */
+export const SPAN_MODES: Partial<Record<Mode, { ratio?: string }>> = {
+  'tracker-spans': {},
+  'tracker-spans-unpicked': { ratio: '0' },
+  'tracker-spans-recorded': { ratio: '1' },
+}
 export const ROUTES = ['search', 'db'] as const
 export type Route = (typeof ROUTES)[number]
 
 const USER = { userId: 'u-1', tenantId: 't-1', plan: 'pro' as const }
+
+/**
+ * Where the bench's sampled spans go: each batch is counted and let go as soon as it is handed
+ * over, as an OTLP exporter lets go of a batch once it is sent. The network and the OTLP encoding
+ * are left out, as for metrics; what stays is everything the request path pays, and the batch
+ * processor holding spans until a batch is full (512) or 5 s have passed.
+ */
+export class DroppingSpanExporter implements SpanExporter {
+  exported = 0
+
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.exported += spans.length
+    done({ code: ExportResultCode.SUCCESS })
+  }
+
+  async shutdown(): Promise<void> {}
+}
 
 /** Exports every 10 s like a real service would, into memory (nothing to measure in the network). */
 function meterProvider(producers: FeatureAggregator[] = []): MeterProvider {
@@ -119,18 +154,18 @@ function instrumentation(mode: Mode, feature: string): Koa.Middleware[] {
     }
     case 'tracker-telemetry':
     case 'tracker-spans':
+    case 'tracker-spans-unpicked':
+    case 'tracker-spans-recorded':
       // Added by appMiddleware: a server span per request, sampled at the default ratio.
       return instrumentation('tracker', feature)
     case 'seed-metrics':
       return [seedDecorator(feature, false)]
     case 'seed-spans': {
       context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
-      const exporter = new InMemorySpanExporter()
+      const exporter = new DroppingSpanExporter()
       trace.setGlobalTracerProvider(
         new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter })] }),
       )
-      // Spans are exported in batches and then forgotten, as a real exporter would.
-      setInterval(() => exporter.reset(), 1000).unref()
       return [seedDecorator(feature, true)]
     }
   }
@@ -161,11 +196,16 @@ export async function prepareDatabase(store: Store, truncate: () => Promise<void
  * "tracker + sampled spans": what the sample API runs. startTelemetry with its default head
  * sampler (OTEL_TRACES_SAMPLER unset: parent-based ratio 0.1), W3C propagators and the
  * AsyncLocalStorage context manager, and tracker-koa's serverSpan() on every request. Sampled
- * spans go through a batch processor into memory, dropped each second as an exporter would.
+ * spans go through a batch processor to a DroppingSpanExporter.
  */
 function appMiddleware(mode: Mode): Koa.Middleware[] {
-  if (mode !== 'tracker-spans' && mode !== 'tracker-telemetry') return []
-  const exporter = new InMemorySpanExporter()
+  const spans = SPAN_MODES[mode]
+  if (spans === undefined && mode !== 'tracker-telemetry') return []
+  if (spans?.ratio !== undefined) {
+    process.env.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio'
+    process.env.OTEL_TRACES_SAMPLER_ARG = spans.ratio
+  }
+  const exporter = new DroppingSpanExporter()
   const telemetry = startTelemetry({
     serviceName: 'bench',
     exportIntervalMillis: 10_000,
@@ -173,9 +213,8 @@ function appMiddleware(mode: Mode): Koa.Middleware[] {
     spanProcessors: [new BatchSpanProcessor({ exporter })],
     shutdownSignals: false,
   })
-  setInterval(() => exporter.reset(), 1000).unref()
-  console.error(`bench: tracker-spans samples with ${telemetry.sampling}`)
-  return mode === 'tracker-spans' ? [serverSpan()] : []
+  console.error(`bench: ${mode} samples with ${telemetry.sampling}`)
+  return spans ? [serverSpan()] : []
 }
 
 export function createBenchApp(mode: Mode, store?: Store): Koa {

@@ -3,7 +3,7 @@
  * bench's do-nothing route (server.ts) in one process, requests handed to Koa through an
  * in-memory socket (no network, no load generator), variants alternated round by round, CPU time
  * from process.cpuUsage(). Same tracer setup as the bench (startTelemetry's AsyncLocalStorage
- * context manager and W3C propagators; a batch span processor into memory, emptied each second):
+ * context manager and W3C propagators; a batch span processor to a DroppingSpanExporter, as in the bench):
  *   tracker    plain trackFeature, no server span (the context manager is registered, unused)
  *   context    tracker + entering a context per request (context.with), no span at all
  *   unsampled  tracker + serverSpan(), sampler always_off: every request takes the unsampled path
@@ -28,7 +28,6 @@ import {
   AlwaysOnSampler,
   BatchSpanProcessor,
   type IdGenerator,
-  InMemorySpanExporter,
   ParentBasedSampler,
   RandomIdGenerator,
   type Sampler,
@@ -36,7 +35,9 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace'
 import type Koa from 'koa'
-import { createBenchApp } from './server.ts'
+// Internal to tracker-koa (not exported): measured here beside the API's own context.
+import { REQUEST_ROOT } from '../../packages/tracker-koa/src/request-context.ts'
+import { createBenchApp, DroppingSpanExporter } from './server.ts'
 
 const { values } = parseArgs({
   options: {
@@ -51,8 +52,7 @@ const CONCURRENCY = 32
 // One core, as the bench's server has: the other is left to whatever else runs.
 spawnSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' })
 metrics.disable()
-const exporter = new InMemorySpanExporter()
-setInterval(() => exporter.reset(), 1000).unref()
+const exporter = new DroppingSpanExporter()
 startTelemetry({
   serviceName: 'bench',
   metricExporters: [new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)],
@@ -193,6 +193,7 @@ const tracer = tracerWith(new ParentBasedSampler({ root: new TraceIdRatioBasedSa
 const headers = { host: '127.0.0.1', connection: 'keep-alive' }
 const span = tracer.startSpan('GET', { kind: SpanKind.SERVER }, ROOT_CONTEXT)
 const active = trace.setSpan(ROOT_CONTEXT, span)
+const requestActive = trace.setSpan(REQUEST_ROOT, span)
 const pooledIds = new PooledRandomIdGenerator()
 const sdkIds = new RandomIdGenerator()
 const shortcut = defaultTracer()
@@ -214,7 +215,10 @@ const pieces: [string, () => unknown][] = [
     'tracer.startSpan, not sampled (ids, sampler)',
     () => tracer.startSpan('GET', { kind: SpanKind.SERVER }, ROOT_CONTEXT),
   ],
-  ['trace.setSpan', () => trace.setSpan(ROOT_CONTEXT, span)],
+  ['trace.setSpan on the API ROOT_CONTEXT', () => trace.setSpan(ROOT_CONTEXT, span)],
+  ["trace.setSpan on serverSpan's request root", () => trace.setSpan(REQUEST_ROOT, span)],
+  ['trace.getSpan from an API context', () => trace.getSpan(active)],
+  ["trace.getSpan from serverSpan's context", () => trace.getSpan(requestActive)],
   ['context.with (AsyncLocalStorage run)', () => context.with(active, () => 1)],
 ]
 console.log('\npiece of the unsampled path                      ns/call (tight loop)')

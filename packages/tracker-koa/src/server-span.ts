@@ -1,7 +1,6 @@
 import {
   context,
   propagation,
-  ROOT_CONTEXT,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -17,6 +16,7 @@ import {
 } from '@opentelemetry/semantic-conventions'
 import type { DefaultContext, DefaultState, Middleware, ParameterizedContext } from 'koa'
 import { statusOfError } from './outcome.ts'
+import { REQUEST_ROOT } from './request-context.ts'
 
 export interface ServerSpanOptions {
   /** Default: the global tracer provider's `@feature-analytics/tracker-koa` tracer. */
@@ -47,7 +47,7 @@ export function serverSpan<StateT = DefaultState, ContextT = DefaultContext>(
 ): Middleware<StateT, ContextT> {
   const tracer = options.tracer ?? trace.getTracer('@feature-analytics/tracker-koa')
   return function serverSpanMiddleware(ctx, next) {
-    const parent = propagation.extract(ROOT_CONTEXT, ctx.headers)
+    const parent = propagation.extract(REQUEST_ROOT, ctx.headers)
     const span = tracer.startSpan(ctx.method, { kind: SpanKind.SERVER }, parent)
     const active = trace.setSpan(parent, span)
     if (!span.isRecording()) return context.with(active, next)

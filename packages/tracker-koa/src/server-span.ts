@@ -35,9 +35,10 @@ function routeOf(ctx: ParameterizedContext): string | undefined {
  * `trackFeature` puts `feature.name`, `tenant.id`, `user.plan` and `user.id` on it and the
  * aggregator can take exemplars from it. Named `METHOD /route/template` once routing is done.
  * Whether it is recorded is the tracer provider's sampler's call. An unsampled request (nine in
- * ten at the default ratio) pays the SDK's span start (ids and the sampler's decision) and one
- * context switch, so that spans started below it and outgoing calls follow its decision; nothing
- * else is built for it, and no promise beyond the app's own. A sampled one gets its attributes in
+ * ten at the default ratio) pays the span start (ids and the sampler's decision) and one context
+ * switch, so that spans started below it and outgoing calls follow its decision; nothing else is
+ * built for it, and no promise beyond the app's own. Its contexts start from REQUEST_ROOT, whose
+ * `setValue` adds one link where the API's ROOT_CONTEXT copies a Map. A sampled one gets its attributes in
  * one call when it ends. A 5xx (or a thrown error) marks it as an error, which is what the
  * Collector's tail sampler keeps; 4xx is the client's error, not the server's (OpenTelemetry's
  * HTTP conventions).

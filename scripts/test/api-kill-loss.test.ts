@@ -56,3 +56,30 @@ test('a loss outside the bounds, or Prometheus ahead of the ledger, is not excus
   assert.equal(account(records, -1).unexplained.length, 1)
   assert.equal(account(records, 2).unexplained.length, 0)
 })
+
+test('decision series ahead of the ledger are excused up to the uses in doubt at the kill', () => {
+  const log = join(mkdtempSync(join(tmpdir(), 'api-kill-')), 'requests.ndjson')
+  const records = [
+    use(10_500, 10_600), // lost
+    use(11_900, 12_010, 0), // sent before the kill, the connection broke: in doubt
+    use(11_950, 12_010, 0), // in doubt
+    use(20_000, 20_010, 0), // refused while down: not in doubt
+  ]
+  writeFileSync(log, records.map((r) => JSON.stringify(r)).join('\n'))
+  /** The usage loss of one, and decision series `ahead` events ahead of the ledger in all. */
+  const result = (ahead: number[], instrument: string = METRICS.decisionFeatureUse) => ({
+    checked: 1 + ahead.length,
+    mismatches: [
+      ...behindBy(1).mismatches,
+      ...ahead.map((n, i) => ({ instrument, attributes: { band: String(i) }, expected: 5, actual: 5 + n })),
+    ],
+  })
+  const within = accountLoss(result([1, 1]), log, outage)
+  assert.equal(within.inDoubt, 2)
+  assert.deepEqual(within.unexplained, [])
+  assert.match(within.lines.at(-1) ?? '', /2 usage requests to api-1 got no answer before the kill/)
+  assert.deepEqual(accountLoss(result([1], METRICS.retentionOutcome), log, outage).unexplained, [])
+  // More than the requests in doubt, or ahead on a series no decision reads from the store.
+  assert.equal(accountLoss(result([1, 2]), log, outage).unexplained.length, 2)
+  assert.equal(accountLoss(result([1], METRICS.click), log, outage).unexplained.length, 1)
+})

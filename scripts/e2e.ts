@@ -108,7 +108,8 @@ const stackOf = (options: Options): StackOptions => ({
   seedDemo: false,
   exportIntervalMs: DEFAULT_EXPORT_INTERVAL_MS,
   // Half the requests traced at the head (the API's default is a tenth): the planted spike touches
-  // a fifth of the ~230 dashboard_share calls on pro a run makes (the demo prints 'over 234 calls'), so at a tenth about five of them are traced, and CI runs were seen with no
+  // a fifth of the ~230 dashboard_share calls on pro a run makes (the demo prints 'over 234
+  // calls'), so at a tenth about five of them are traced, and CI runs were seen with no
   // spiked exemplar left to find (none traced, or all lost with a Prometheus restart).
   // The Collector's tail sampler still drops all but its default share of the ordinary traces, so
   // the exemplar checks still prove that the traces exemplars point at are the ones kept.

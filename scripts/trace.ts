@@ -10,13 +10,14 @@
  */
 import { parseArgs } from 'node:util'
 import { formatTraceReport, SourceError, traceReport } from '@feature-analytics/insights'
+import { isPlan, PLANS } from '@feature-analytics/schema'
 import { JAEGER_URL, PROMETHEUS_URL } from './stack/components.ts'
 
 const HELP = `Usage: npm run trace -- --feature NAME [--plan PLAN] [--tenant ID] [--since MINUTES] [--limit N]
                         [--prometheus URL] [--jaeger URL]
 
   --feature NAME     the feature people say is slow, e.g. report_export (required)
-  --plan PLAN        only calls on this plan (the report names a feature and a plan)
+  --plan PLAN        only calls on this plan, one of ${PLANS.join(', ')} (the report names a feature and a plan)
   --tenant ID        only this tenant's calls
   --since MINUTES    how far back to look                      (default 60)
   --limit N          how many of the slowest calls to list     (default 10)
@@ -50,6 +51,8 @@ async function main(): Promise<number> {
     return 0
   }
   if (!values.feature) throw new UsageError('--feature is required, e.g. --feature report_export')
+  if (values.plan !== undefined && !isPlan(values.plan))
+    throw new UsageError(`--plan must be one of ${PLANS.join(', ')}, got ${values.plan}`)
   const report = await traceReport({
     prometheusUrl: values.prometheus,
     jaegerUrl: values.jaeger,

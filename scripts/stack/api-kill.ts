@@ -259,24 +259,24 @@ export function accountLoss(result: CheckResult, requestsLog: string, outage: Ou
   ).length
 
   const lostByInstrument: Record<string, number> = {}
-  const aheadByInstrument = new Map<string, Mismatch[]>()
+  /** Per decision instrument, how far Prometheus is ahead of the ledger, and where. */
+  const ahead = new Map<string, { by: number; mismatches: Mismatch[] }>()
   const unexplained: Mismatch[] = []
   for (const mismatch of result.mismatches) {
     const behind = (mismatch.expected ?? 0) - (mismatch.actual ?? 0)
     if (behind > 0)
       lostByInstrument[mismatch.instrument] = (lostByInstrument[mismatch.instrument] ?? 0) + behind
-    else if (behind < 0 && DECIDED_FROM_STORE.has(mismatch.instrument))
-      aheadByInstrument.set(mismatch.instrument, [
-        ...(aheadByInstrument.get(mismatch.instrument) ?? []),
-        mismatch,
-      ])
-    else unexplained.push(mismatch)
+    else if (behind < 0 && DECIDED_FROM_STORE.has(mismatch.instrument)) {
+      const found = ahead.get(mismatch.instrument) ?? { by: 0, mismatches: [] }
+      found.by -= behind
+      found.mismatches.push(mismatch)
+      ahead.set(mismatch.instrument, found)
+    } else unexplained.push(mismatch)
   }
-  const ahead: string[] = []
-  for (const [instrument, mismatches] of aheadByInstrument) {
-    const total = mismatches.reduce((n, m) => n + (m.actual ?? 0) - (m.expected ?? 0), 0)
-    if (total > inDoubt) unexplained.push(...mismatches)
-    else ahead.push(`${instrument} ${total}`)
+  const excused: string[] = []
+  for (const [instrument, { by, mismatches }] of ahead) {
+    if (by > inDoubt) unexplained.push(...mismatches)
+    else excused.push(`${instrument} ${by}`)
   }
   const lostUsage = lostByInstrument[METRICS.usage] ?? 0
   const usageMismatches = result.mismatches.filter((m) => m.instrument === METRICS.usage)
@@ -293,11 +293,11 @@ export function accountLoss(result: CheckResult, requestsLog: string, outage: Ou
     `API SIGKILL: also lost with it: ${others.length > 0 ? others.join(', ') : 'nothing else'}`,
     `API SIGKILL: ${counted.length} usage events were answered by ${KILLED.name} before the kill; ` +
       `${((100 * lostUsage) / Math.max(1, counted.length)).toFixed(2)}% of them were lost`,
-    ...(ahead.length === 0
+    ...(excused.length === 0
       ? []
       : [
           `API SIGKILL: ${inDoubt} usage requests to ${KILLED.name} got no answer before the kill; ` +
-            `uses it stored for them put decision series ahead of the ledger: ${ahead.join(', ')} (at most ${inDoubt} each)`,
+            `uses it stored for them put decision series ahead of the ledger: ${excused.join(', ')} (at most ${inDoubt} each)`,
         ]),
   ]
   return { lostUsage, lowerBound, upperBound, inDoubt, lostByInstrument, unexplained, lines }

@@ -27,10 +27,15 @@ const behindBy = (lost: number) => ({
   ],
 })
 
-function account(records: object[], lost: number) {
+/** The simulator's request log holding `records`. */
+function requestsLog(records: object[]): string {
   const log = join(mkdtempSync(join(tmpdir(), 'api-kill-')), 'requests.ndjson')
   writeFileSync(log, records.map((r) => JSON.stringify(r)).join('\n'))
-  return accountLoss(behindBy(lost), log, outage)
+  return log
+}
+
+function account(records: object[], lost: number) {
+  return accountLoss(behindBy(lost), requestsLog(records), outage)
 }
 
 test('uses answered after the last export bound the loss; one the simulator read after the kill counts', () => {
@@ -58,14 +63,12 @@ test('a loss outside the bounds, or Prometheus ahead of the ledger, is not excus
 })
 
 test('decision series ahead of the ledger are excused up to the uses in doubt at the kill', () => {
-  const log = join(mkdtempSync(join(tmpdir(), 'api-kill-')), 'requests.ndjson')
-  const records = [
+  const log = requestsLog([
     use(10_500, 10_600), // lost
     use(11_900, 12_010, 0), // sent before the kill, the connection broke: in doubt
     use(11_950, 12_010, 0), // in doubt
     use(20_000, 20_010, 0), // refused while down: not in doubt
-  ]
-  writeFileSync(log, records.map((r) => JSON.stringify(r)).join('\n'))
+  ])
   /** The usage loss of one, and decision series `ahead` events ahead of the ledger in all. */
   const result = (ahead: number[], instrument: string = METRICS.decisionFeatureUse) => ({
     checked: 1 + ahead.length,

@@ -37,14 +37,13 @@ export interface TraceReport {
 export async function traceReport(options: TraceReportOptions): Promise<TraceReport> {
   const all = await latencyExemplars(options.prometheusUrl, PROMETHEUS_NAMES.latency, {
     feature: options.feature,
+    plan: options.plan,
     tenant: options.tenant,
     sinceMs: options.sinceMs,
   }).catch((error: unknown) => {
     throw new SourceError(`Prometheus at ${options.prometheusUrl}: ${(error as Error).message}`)
   })
-  const calls = all
-    .filter((c) => options.plan === undefined || c.plan === options.plan)
-    .slice(0, options.limit ?? 10)
+  const calls = all.slice(0, options.limit ?? 10)
   const missing: string[] = []
   for (const call of calls) {
     try {

@@ -38,8 +38,8 @@ function routeOf(ctx: ParameterizedContext): string | undefined {
  * ten at the default ratio) pays the span start (ids and the sampler's decision) and one context
  * switch, so that spans started below it and outgoing calls follow its decision; nothing else is
  * built for it, and no promise beyond the app's own. Its contexts start from REQUEST_ROOT, whose
- * `setValue` adds one link where the API's ROOT_CONTEXT copies a Map. A sampled one gets its attributes in
- * one call when it ends. A 5xx (or a thrown error) marks it as an error, which is what the
+ * `setValue` adds one link where the API's ROOT_CONTEXT copies a Map. A sampled one gets its
+ * attributes in one call when it ends. A 5xx (or a thrown error) marks it as an error, which is what the
  * Collector's tail sampler keeps; 4xx is the client's error, not the server's (OpenTelemetry's
  * HTTP conventions).
  */

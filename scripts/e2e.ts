@@ -515,6 +515,7 @@ async function traces(run: Run): Promise<void> {
     )
     log(`npm run trace -- --feature ${spike.feature} --plan ${spike.plan}:`)
     for (const line of found.traceOutput.split('\n')) log(`  ${line}`)
+    log(`  ${found.spiked} of the ${found.listed} slowest calls' traces hold the ${spike.factor}x work`)
     if (found.problems.length > 0)
       throw new E2eError(`latency spike not found again: ${found.problems.join('; ')}`)
   }

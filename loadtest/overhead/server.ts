@@ -15,7 +15,7 @@ import { createFeatureTracker } from '@feature-analytics/tracker'
 import { featureTracking, serverSpan } from '@feature-analytics/tracker-koa'
 import { FeatureAggregator, startTelemetry } from '@feature-analytics/tracker-node'
 import Router from '@koa/router'
-import { type Attributes, context, metrics, trace } from '@opentelemetry/api'
+import { type Attributes, context, metrics, ROOT_CONTEXT, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core'
 import {
@@ -40,6 +40,7 @@ export const MODES = [
   'tracker-spans',
   'tracker-spans-unpicked',
   'tracker-spans-recorded',
+  'tracker-context',
   'seed-metrics',
   'seed-spans',
   'tracker-redis',
@@ -52,11 +53,15 @@ export type Mode = (typeof MODES)[number]
  * The modes with tracker-koa's serverSpan(), and the head sampler's ratio each sets through
  * OTEL_TRACES_SAMPLER_ARG (none: startTelemetry's default, 0.1). The other two split the
  * default's cost into its two paths: every request unpicked, or every request recorded.
+ * `tracker-context` has no span at all: its first middleware only enters a fixed context holding
+ * an unsampled span, the one step propagation cannot do without, so it is the floor of any
+ * server span that keeps its sampling decision for what runs below it.
  */
-export const SPAN_MODES: Partial<Record<Mode, { ratio?: string }>> = {
+export const SPAN_MODES: Partial<Record<Mode, { ratio?: string; contextOnly?: true }>> = {
   'tracker-spans': {},
   'tracker-spans-unpicked': { ratio: '0' },
   'tracker-spans-recorded': { ratio: '1' },
+  'tracker-context': { contextOnly: true },
 }
 export const ROUTES = ['search', 'db'] as const
 export type Route = (typeof ROUTES)[number]
@@ -153,6 +158,7 @@ function instrumentation(mode: Mode, feature: string): Koa.Middleware[] {
     case 'tracker-spans':
     case 'tracker-spans-unpicked':
     case 'tracker-spans-recorded':
+    case 'tracker-context':
       // Added by appMiddleware: a server span per request, sampled at the default ratio.
       return instrumentation('tracker', feature)
     case 'seed-metrics':
@@ -211,6 +217,13 @@ function appMiddleware(mode: Mode): Koa.Middleware[] {
     shutdownSignals: false,
   })
   console.error(`bench: ${mode} samples with ${telemetry.sampling}`)
+  if (spans?.contextOnly) {
+    const unpicked = trace.setSpan(
+      ROOT_CONTEXT,
+      trace.wrapSpanContext({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 0 }),
+    )
+    return [(_ctx, next) => context.with(unpicked, next)]
+  }
   return spans ? [serverSpan()] : []
 }
 

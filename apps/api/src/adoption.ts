@@ -28,6 +28,28 @@ export class AdoptionStoreUnavailableError extends Error {
   override name = 'AdoptionStoreUnavailableError'
 }
 
+/**
+ * How long a starting replica keeps asking Redis for PING before it gives up. One try (a second,
+ * the command timeout) was not enough: a replica restarted on a loaded machine once saw its only
+ * PING time out while Redis served the other replica, and exited.
+ */
+const STARTUP_PING_MS = 10_000
+
+/** PINGs until Redis answers or `withinMs` has passed; rethrows the last failure. */
+async function pingWithin(store: RedisAdoptionStore, withinMs: number, onRetry: () => void): Promise<void> {
+  const deadline = Date.now() + withinMs
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await store.redis.ping()
+      return
+    } catch (error) {
+      if (Date.now() >= deadline) throw error
+      if (attempt === 1) onRetry()
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  }
+}
+
 export const openAdoptionStore = async (
   redisUrl: string | undefined,
   logger: Logger,
@@ -68,13 +90,16 @@ export const openAdoptionStore = async (
   // Fail at startup, not on the first tracked call: a replica that cannot reach the shared store
   // would count stages on its own and fire them twice. The URL is not echoed (it may hold a password).
   try {
-    await store.redis.ping()
+    await pingWithin(store, STARTUP_PING_MS, () =>
+      log.warn(`Redis did not answer PING: trying again for up to ${STARTUP_PING_MS / 1000}s`),
+    )
   } catch (error) {
     await store.close()
     const reason = error instanceof Error ? error.message : String(error)
-    throw new AdoptionStoreUnavailableError(`Redis at REDIS_URL did not answer PING: ${reason}`, {
-      cause: error,
-    })
+    throw new AdoptionStoreUnavailableError(
+      `Redis at REDIS_URL did not answer PING within ${STARTUP_PING_MS / 1000}s: ${reason}`,
+      { cause: error },
+    )
   }
   const persistence = await store.persistence()
   if (persistence && !(persistence.appendonly && persistence.appendfsync === 'always')) {

@@ -234,6 +234,26 @@ it('exports a SERVER span per traced request with the feature attributes; user.i
   }
 }, 60_000)
 
+it('starts when Redis answers its first PINGs late (stalled past the command timeout), and says it waited', async () => {
+  const redis = await startRedis()
+  try {
+    // SIGSTOP: connections are accepted, nothing is answered, as on a machine too loaded to run
+    // Redis for a while. One PING with its 1 s timeout gave up here and the replica exited.
+    redis.stall()
+    const api = start({ PORT: '0', HOST: '127.0.0.1', METRICS_PORT: '0', REDIS_URL: redis.url })
+    const resumed = new Promise((resolve) => setTimeout(resolve, 2500)).then(() => redis.resume())
+    const { adoptionStore } = (await api.logged('listening')) as { adoptionStore: string }
+    await resumed
+    expect(adoptionStore).toBe('redis')
+    expect(api.lines.join('\n')).toContain('Redis did not answer PING: trying again for up to 10s')
+    api.child.kill('SIGTERM')
+    expect((await once(api.child, 'exit'))[0]).toBe(0)
+  } finally {
+    redis.resume()
+    await redis.stop()
+  }
+}, 60_000)
+
 it('refuses to start on bad configuration, naming the variable', async () => {
   const api = start({ PORT: 'not-a-port', LOG_LEVEL: 'chatty' })
   const [code] = await once(api.child, 'exit')

@@ -55,6 +55,7 @@ import { parseArgs } from 'node:util'
 import {
   CATALOG,
   type CheckResult,
+  checkableWindows,
   checkPassed,
   combineChecks,
   compareActiveUsers,
@@ -334,17 +335,20 @@ function assertAllRunning({ options }: Run): void {
 /**
  * Compares the ledger with a source, relaying the mismatches and the summary line with a prefix.
  * Distinct active users too (the replicas share them through the fresh stack's Redis, and
- * Prometheus takes their max), unless `activeUsers` is false.
+ * Prometheus takes their max) in the windows a run that started at `activeUsersSince` can be
+ * checked in (checkableWindows), unless that is undefined.
  */
 async function compare(
   ledger: Ledger,
   source: Source,
   prefix: string,
-  activeUsers: boolean,
+  activeUsersSince: number | undefined,
 ): Promise<CheckResult> {
+  const checkable = activeUsersSince === undefined ? undefined : checkableWindows(activeUsersSince)
+  if (checkable?.skipped) log(`${prefix}${checkable.skipped}`)
   const result = combineChecks(
     await compareLedger(ledger, source),
-    activeUsers ? await compareActiveUsers(ledger, source) : { checked: 0, mismatches: [] },
+    checkable ? await compareActiveUsers(ledger, source, checkable.windows) : { checked: 0, mismatches: [] },
   )
   for (const line of formatCheck(result).split('\n')) log(`${prefix}${line}`)
   return result
@@ -375,7 +379,7 @@ async function check(run: Run, ledger: Ledger, exportIntervalMs: number): Promis
       log(
         '  distinct active users: not checked in a --kill-api run (the killed replica loses its unwritten marks)',
       )
-    const raw = await compare(ledger, prometheus, '  ', outage === undefined)
+    const raw = await compare(ledger, prometheus, '  ', outage === undefined ? run.started : undefined)
     const result = outage ? lossAccounted(raw, run, outage) : raw
     if (checkPassed(result) || attempt === CHECK_ATTEMPTS) return result
   }
@@ -395,10 +399,10 @@ function lossAccounted(raw: CheckResult, run: Run, outage: Outage): CheckResult 
  * Diagnosis only, when Prometheus disagrees with the ledger: the same check against the replicas'
  * own /metrics pages tells whether the difference is already there before the pipeline.
  */
-async function diagnoseAtSource(ledger: Ledger): Promise<void> {
+async function diagnoseAtSource(ledger: Ledger, started: number): Promise<void> {
   log("the API replicas' own /metrics against the ledger:")
   try {
-    await compare(ledger, await metricsEndpointSource(API_METRICS_URLS), '  source: ', true)
+    await compare(ledger, await metricsEndpointSource(API_METRICS_URLS), '  source: ', started)
   } catch (error) {
     if (!(error instanceof SourceError)) throw error
     log(`  source: could not read them: ${error.message}`)
@@ -414,7 +418,7 @@ async function windowedCheck(run: Run, ledger: Ledger): Promise<void> {
   const seconds = Math.ceil((Date.now() - run.started) / 1000) + 60
   const source = prometheusSource(run.queryUrl, { seconds })
   log(`checking the ledger against ${source.description} (the report's and console's windowed queries)`)
-  const result = await compare(ledger, source, '  window: ', true)
+  const result = await compare(ledger, source, '  window: ', run.started)
   if (!checkPassed(result))
     throw new E2eError(`windowed check: ${result.mismatches.length} mismatches of ${result.checked} series`)
 }
@@ -460,7 +464,8 @@ async function e2e(run: Run): Promise<void> {
   const ledger = parseLedger(await readFile(run.ledgerFile, 'utf8'))
   run.outcome = await check(run, ledger, DEFAULT_EXPORT_INTERVAL_MS)
   // The replicas' own pages lost the restarted replica's first life: no diagnosis from them then.
-  if (!checkPassed(run.outcome) && run.options.restartApi === undefined) await diagnoseAtSource(ledger)
+  if (!checkPassed(run.outcome) && run.options.restartApi === undefined)
+    await diagnoseAtSource(ledger, run.started)
   if (run.options.scale) await windowedCheck(run, ledger)
   await catalogQueries(run)
   await traces(run)

@@ -2,6 +2,7 @@ export {
   type ActiveUsersRow,
   activeUsersRows,
   activeUsersTolerance,
+  checkableWindows,
   compareActiveUsers,
   MIN_MONTHLY_USERS,
   SKETCH_RELATIVE_ERROR,

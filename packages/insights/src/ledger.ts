@@ -18,7 +18,8 @@ export interface Ledger {
   /**
    * Distinct users who visited each feature's page, per plan (absent in older ledgers). The
    * simulator's run fits in one day, so each is the count of every activity window (1d, 7d, 30d)
-   * on a fresh store; a sketch's estimate of it has an error (see activeUsersSummary).
+   * on a fresh store; a sketch's estimate of it has an error (see activeUsersSummary). A run that
+   * crosses UTC midnight is checked in 7d and 30d only (checkableWindows).
    */
   activeUsers?: readonly ActiveUsersEntry[]
 }

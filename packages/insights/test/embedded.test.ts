@@ -5,6 +5,7 @@
 import { METRICS } from '@feature-analytics/schema'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  checkableWindows,
   checkPassed,
   collectInsights,
   compareActiveUsers,
@@ -144,6 +145,25 @@ describe('insights from an app’s own /metrics', () => {
     expect(
       far.mismatches.find((m) => m.attributes['activity.window'] === '30d' && m.expected === 27)?.actual,
     ).toBe(24)
+  })
+
+  it('leaves the 1d window out of the check for a run that crossed UTC midnight, and only then', async () => {
+    const started = Date.UTC(2026, 11, 1, 23, 59, 44)
+    expect(checkableWindows(started, Date.UTC(2026, 11, 1, 23, 59, 59))).toEqual({
+      windows: ['1d', '7d', '30d'],
+    })
+    const crossed = checkableWindows(started, Date.UTC(2026, 11, 2, 0, 1, 31))
+    expect(crossed.windows).toEqual(['7d', '30d'])
+    expect(crossed.skipped).toContain('crossed UTC midnight')
+    // The page's 1d series (6 and 1) are far from the ledger's 26; left out, they are not reported.
+    const ledger: Ledger = { ...DATASET_LEDGER, activeUsers: [{ feature: 'search', plan: 'pro', users: 26 }] }
+    const result = await compareActiveUsers(ledger, await metricsEndpointSource(page.url), crossed.windows)
+    expect(result.checked).toBe(2)
+    expect(result.mismatches.map((m) => [m.attributes['activity.window'], m.expected, m.actual])).toEqual([
+      ['7d', 26, 15],
+      ['7d', undefined, 2],
+      ['30d', undefined, 3],
+    ])
   })
 
   it('checks a ledger: equal totals pass, and every kind of difference is reported', async () => {

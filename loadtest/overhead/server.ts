@@ -159,7 +159,7 @@ function instrumentation(mode: Mode, feature: string): Koa.Middleware[] {
     case 'tracker-spans-unpicked':
     case 'tracker-spans-recorded':
     case 'tracker-context':
-      // Added by appMiddleware: a server span per request, sampled at the default ratio.
+      // Added by appMiddleware: a server span per request (or, for tracker-context, only its context).
       return instrumentation('tracker', feature)
     case 'seed-metrics':
       return [seedDecorator(feature, false)]

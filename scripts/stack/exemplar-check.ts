@@ -5,6 +5,7 @@
 import {
   collectInsights,
   fetchTrace,
+  findTrace,
   formatTraceReport,
   type Insights,
   latencyExemplars,
@@ -171,10 +172,9 @@ export async function checkLatencySpike(
   // 221 ms one whose work took 6.3 ms), while the spiked calls fill the rest of the list.
   const spikedCalls: string[] = []
   for (const call of report.calls) {
-    const trace = await fetchTrace(jaegerUrl, call.traceId).catch((error: unknown) => {
-      if (error instanceof TraceNotFoundError) return undefined
-      throw error
-    })
+    // The report already holds the first listed call's trace Jaeger has.
+    const trace =
+      call.traceId === report.trace?.traceId ? report.trace : await findTrace(jaegerUrl, call.traceId)
     if (trace && traceSpans(trace).some((s) => s.tags['work.factor'] === spike.factor))
       spikedCalls.push(call.traceId)
   }

@@ -2,6 +2,7 @@
  * Where adoption counts live: Redis when REDIS_URL is set (replicas then share them, so each adoption
  * stage fires once across all of them), else the tracker's bounded in-memory store.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { RedisActiveUsers, RedisAdoptionStore } from '@feature-analytics/adoption-redis'
 import type { ActiveUsersStore, AdoptionStore } from '@feature-analytics/tracker'
 import type { Logger } from 'pino'
@@ -45,7 +46,7 @@ async function pingWithin(store: RedisAdoptionStore, withinMs: number, onRetry: 
     } catch (error) {
       if (Date.now() >= deadline) throw error
       if (attempt === 1) onRetry()
-      await new Promise((resolve) => setTimeout(resolve, 250))
+      await sleep(250)
     }
   }
 }

@@ -7,6 +7,7 @@ import {
   ACTIVITY_WINDOW_NAMES,
   type ActivityWindow,
   ATTR,
+  dayOf,
   METRICS,
   promLabel,
 } from '@feature-analytics/schema'
@@ -89,9 +90,6 @@ function stickiness(
 export const activeUsersTolerance = (expected: number): number =>
   Math.max(1, Math.ceil(4 * SKETCH_RELATIVE_ERROR * expected))
 
-/** A UTC day's length: the trackers' default day for distinct users. */
-const DAY_MILLIS = 86_400_000
-
 /**
  * The windows a ledger's distinct users can be checked in, for a run that started at `startedMs`
  * and is checked at `nowMs`. The ledger counts every user of the run once, which is each window's
@@ -103,8 +101,7 @@ export function checkableWindows(
   startedMs: number,
   nowMs: number = Date.now(),
 ): { windows: readonly ActivityWindow[]; skipped?: string } {
-  if (Math.floor(startedMs / DAY_MILLIS) === Math.floor(nowMs / DAY_MILLIS))
-    return { windows: ACTIVITY_WINDOW_NAMES }
+  if (dayOf(startedMs) === dayOf(nowMs)) return { windows: ACTIVITY_WINDOW_NAMES }
   return {
     windows: ACTIVITY_WINDOW_NAMES.filter((w) => w !== '1d'),
     skipped:

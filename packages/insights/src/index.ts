@@ -38,6 +38,7 @@ export { formatInsights, table } from './format.ts'
 export { type Bucket, histogramQuantile } from './histogram-quantile.ts'
 export {
   fetchTrace,
+  findTrace,
   formatSpanTree,
   type TagValue,
   type Trace,

@@ -42,6 +42,16 @@ interface JaegerResponse {
   errors?: { code?: number; msg?: string }[] | null
 }
 
+/** The trace, or undefined when Jaeger does not have it (not flushed yet, or not kept); SourceError when unreachable. */
+export async function findTrace(jaegerUrl: string, traceId: string): Promise<Trace | undefined> {
+  try {
+    return await fetchTrace(jaegerUrl, traceId)
+  } catch (error) {
+    if (error instanceof TraceNotFoundError) return undefined
+    throw error
+  }
+}
+
 /** Fetches a trace; TraceNotFoundError when Jaeger does not have it, SourceError when Jaeger is unreachable. */
 export async function fetchTrace(jaegerUrl: string, traceId: string): Promise<Trace> {
   const endpoint = new URL(

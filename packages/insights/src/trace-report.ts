@@ -7,7 +7,7 @@
 import { PROMETHEUS_NAMES } from '@feature-analytics/schema'
 import { latencyExemplars, type SlowCall } from './exemplars.ts'
 import { table } from './format.ts'
-import { fetchTrace, formatSpanTree, type Trace, TraceNotFoundError } from './jaeger.ts'
+import { findTrace, formatSpanTree, type Trace } from './jaeger.ts'
 import { SourceError } from './source.ts'
 
 export interface TraceReportOptions {
@@ -46,15 +46,11 @@ export async function traceReport(options: TraceReportOptions): Promise<TraceRep
   const calls = all.slice(0, options.limit ?? 10)
   const missing: string[] = []
   for (const call of calls) {
-    try {
-      const trace = await fetchTrace(options.jaegerUrl, call.traceId)
-      return { options, calls, trace, missing }
-    } catch (error) {
-      if (!(error instanceof TraceNotFoundError)) {
-        throw new SourceError(`Jaeger at ${options.jaegerUrl}: ${(error as Error).message}`)
-      }
-      missing.push(call.traceId)
-    }
+    const trace = await findTrace(options.jaegerUrl, call.traceId).catch((error: unknown) => {
+      throw new SourceError(`Jaeger at ${options.jaegerUrl}: ${(error as Error).message}`)
+    })
+    if (trace) return { options, calls, trace, missing }
+    missing.push(call.traceId)
   }
   return { options, calls, trace: undefined, missing }
 }

@@ -99,6 +99,10 @@ export const TIME_SPENT_BUCKETS_MS: readonly number[] = [
 export const ACTIVITY_WINDOWS = { '1d': 1, '7d': 7, '30d': 30 } as const
 export type ActivityWindow = keyof typeof ACTIVITY_WINDOWS
 export const ACTIVITY_WINDOW_NAMES = Object.keys(ACTIVITY_WINDOWS) as ActivityWindow[]
+/** A day of those windows: UTC days, unless a store is given a shorter one (tests, simulations). */
+export const DAY_MILLIS = 86_400_000
+/** The day a time (epoch milliseconds) falls in, counted from the epoch; UTC days by default. */
+export const dayOf = (time: number, dayMillis: number = DAY_MILLIS): number => Math.floor(time / dayMillis)
 
 /**
  * `{user}` is an annotation (UCUM curly braces): Prometheus's OTLP translation drops it, where a

@@ -1,13 +1,17 @@
-import { ACTIVITY_WINDOW_NAMES, ACTIVITY_WINDOWS, ATTR, type Plan } from '@feature-analytics/schema'
+import {
+  ACTIVITY_WINDOW_NAMES,
+  ACTIVITY_WINDOWS,
+  ATTR,
+  DAY_MILLIS,
+  dayOf,
+  type Plan,
+} from '@feature-analytics/schema'
 import { HyperLogLog } from './hyperloglog.ts'
 import type { Observation } from './recorder.ts'
 
-export const DAY_MILLIS = 86_400_000
+export { DAY_MILLIS, dayOf }
 /** Days a store keeps: the longest window's. */
 export const ACTIVE_DAYS_KEPT = Math.max(...Object.values(ACTIVITY_WINDOWS))
-
-/** The day a time (epoch milliseconds) falls in, counted from the epoch; UTC days by default. */
-export const dayOf = (time: number, dayMillis: number = DAY_MILLIS): number => Math.floor(time / dayMillis)
 
 /**
  * Who was active on which feature, per day, for product.feature.distinct_users: distinct users per
